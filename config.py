@@ -1,0 +1,95 @@
+"""Configuration classes, read from the environment (see README, "Konfiguration")."""
+
+import os
+
+_DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - marks the development key, refused in production
+
+
+def _int_env(name: str, default: int) -> int:
+    """An integer from the environment, or the default."""
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+    # None means: a SQLite file in the Flask instance folder (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("ZENTRUM_DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = _int_env("ZENTRUM_SQLITE_BUSY_TIMEOUT_MS", 15000)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day on one form is fine
+
+    # Large enough that an over-long text gets a message beside its field,
+    # small enough that nobody can fill the server's memory.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 16 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+
+    # Argon2id parameters (argon2-cffi defaults, RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = _int_env("ZENTRUM_ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int_env("ZENTRUM_ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _int_env("ZENTRUM_ARGON2_PARALLELISM", 4)
+
+    PAGE_SIZE = 25
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise when the configuration is unfit to run; nothing to check by default."""
+
+
+class DevelopmentConfig(Config):
+    """Local development and the demo."""
+
+    DEBUG = False
+
+
+class TestConfig(Config):
+    """The test suite: CSRF off (one test turns it back on), cheap hashing."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("ZENTRUM_TEST_DATABASE_URL")
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, and no start without a real secret key."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": _int_env("ZENTRUM_DB_POOL_SIZE", 5),
+        "max_overflow": _int_env("ZENTRUM_DB_MAX_OVERFLOW", 5),
+        "pool_recycle": 1800,
+    }
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start without a real SECRET_KEY."""
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == _DEV_SECRET or len(key) < 32:
+            raise RuntimeError(
+                "ProductionConfig: SECRET_KEY must be set to a random value of at least "
+                "32 characters (e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}

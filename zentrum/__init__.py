@@ -1,0 +1,51 @@
+"""zentrum: case routing for the Zentrum Zukunft Wuppertal."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_config(app: Flask, config) -> None:
+    """Apply a config class, a name from config.CONFIGS, or a mapping of overrides."""
+    from config import CONFIGS
+
+    if config is None:
+        config = os.environ.get("ZENTRUM_CONFIG", "development")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    if isinstance(config, dict):
+        app.config.from_object(CONFIGS["test"])
+        app.config.update(config)
+        return
+    config.validate()
+    app.config.from_object(config)
+
+
+def create_app(config=None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    _load_config(app, config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'zentrum.db'}"
+        )
+
+    from zentrum import web
+    from zentrum.database import register_database
+    from zentrum.extensions import babel, csrf, db, login_manager, migrate
+
+    register_database(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    login_manager.init_app(app)
+    web.register(app)
+    return app

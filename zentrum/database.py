@@ -1,0 +1,58 @@
+"""Binding the database: engine settings per dialect and SQLite's pragmas."""
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from zentrum.extensions import db
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _wants_write_lock() -> bool:
+    """A request that may write takes SQLite's write lock when its transaction begins.
+
+    A deferred transaction that reads first and writes later fails at once with
+    "database is locked" when another writer got in between; taking the lock
+    up front makes it wait for the busy timeout instead.
+    """
+    return has_request_context() and request.method not in _READ_METHODS
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions that SQLAlchemy controls."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy emit BEGIN itself (pysqlite's own handling is off).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write_lock() else "BEGIN")
+
+
+def register_database(app: Flask) -> None:
+    """Bind Flask-SQLAlchemy and tune the engine for its dialect."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would look for psycopg2.
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + uri[len("postgresql://") :]
+        )
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        for key in ("pool_size", "max_overflow"):
+            options.pop(key, None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])

@@ -1,0 +1,21 @@
+"""The database models, one module per aggregate."""
+
+from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
+from zentrum.models.consent import Consent
+from zentrum.models.event import CaseEvent
+from zentrum.models.partner import Partner
+from zentrum.models.person import Person
+from zentrum.models.user import User
+
+__all__ = [
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseMember",
+    "Consent",
+    "Partner",
+    "Person",
+    "Topic",
+    "User",
+    "case_topics",
+]

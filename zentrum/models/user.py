@@ -1,0 +1,49 @@
+"""Staff accounts."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from zentrum.domain.vocab import Role
+from zentrum.models.base import Base, UTCDateTime, utcnow
+from zentrum.models.partner import Partner
+
+_ROLES = ", ".join(f"'{role.value}'" for role in Role)
+
+
+class User(UserMixin, Base):
+    """A member of staff; an advisor belongs to exactly one partner."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN ({_ROLES})", name="role_known"),
+        sa.CheckConstraint(
+            "role <> 'advisor' OR partner_id IS NOT NULL", name="advisor_has_partner"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    partner: Mapped[Partner | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:
+        """Deactivated users cannot log in (Flask-Login reads this)."""
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the user has one of the given roles."""
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"

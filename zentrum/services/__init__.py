@@ -1,0 +1,1 @@
+"""Use cases: apply the domain rules to rows, write history, flush; never commit."""

@@ -1,0 +1,126 @@
+"""Reading cases: visibility, the start page list, the case page, search."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from zentrum.domain.clock import start_of_local_day
+from zentrum.domain.names import name_key
+from zentrum.domain.reference import parse_reference
+from zentrum.domain.vocab import MemberRole, Role
+from zentrum.models import Case, CaseEvent, CaseMember, Consent, Person, User
+
+
+def visible_clause(user: User) -> sa.ColumnElement[bool]:
+    """SQL condition: the cases this user may see.
+
+    Front desk, supervisors and admins see every case; an advisor only the
+    cases their partner holds.
+    """
+    if user.role == Role.ADVISOR:
+        return Case.holder_partner_id == user.partner_id
+    return sa.true()
+
+
+@dataclass
+class CaseRow:
+    """One line of a case list."""
+
+    case: Case
+    person: Person
+
+
+def _list_query(user: User) -> sa.Select:
+    """Visible cases with their young person, newest first."""
+    return (
+        sa.select(Case, Person)
+        .join(
+            CaseMember,
+            sa.and_(
+                CaseMember.case_id == Case.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
+            ),
+        )
+        .join(Person, Person.id == CaseMember.person_id)
+        .where(visible_clause(user))
+        .options(selectinload(Case.topics))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    )
+
+
+def recent_cases(
+    session: Session, user: User, *, before_id: int | None = None, limit: int = 25
+) -> tuple[list[CaseRow], int | None]:
+    """A page of cases, newest first, paged by index from ``before_id``; and the next cursor."""
+    stmt = _list_query(user).limit(limit + 1)
+    if before_id is not None:
+        anchor = sa.select(Case.created_at).where(Case.id == before_id).scalar_subquery()
+        stmt = stmt.where(sa.tuple_(Case.created_at, Case.id) < sa.tuple_(anchor, before_id))
+    rows = [CaseRow(case, person) for case, person in session.execute(stmt)]
+    next_cursor = rows[limit - 1].case.id if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def count_since(session: Session, user: User, since: datetime) -> int:
+    """How many visible cases were recorded since a moment."""
+    stmt = sa.select(sa.func.count(Case.id)).where(visible_clause(user), Case.created_at >= since)
+    return session.scalar(stmt) or 0
+
+
+def count_today(session: Session, user: User, now: datetime) -> int:
+    """How many visible cases were recorded today (Wuppertal time)."""
+    return count_since(session, user, start_of_local_day(now))
+
+
+def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
+    """The case with its members and topics, or None when it does not exist for this user."""
+    stmt = (
+        sa.select(Case)
+        .where(Case.id == case_id, visible_clause(user))
+        .options(selectinload(Case.members), selectinload(Case.topics))
+    )
+    return session.scalar(stmt)
+
+
+def case_history(session: Session, case: Case) -> list[CaseEvent]:
+    """The case's events, oldest first."""
+    stmt = (
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.at, CaseEvent.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def case_consents(session: Session, case: Case) -> list[Consent]:
+    """Consents of the case's persons, newest first."""
+    person_ids = [member.person_id for member in case.members]
+    stmt = (
+        sa.select(Consent)
+        .where(Consent.person_id.in_(person_ids))
+        .order_by(Consent.granted_at.desc(), Consent.id.desc())
+    )
+    return list(session.scalars(stmt))
+
+
+def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -> list[CaseRow]:
+    """Visible cases by reference, or by any person's name on them."""
+    query = query.strip()
+    if not query:
+        return []
+    stmt = _list_query(user).limit(limit)
+    reference = parse_reference(query)
+    if reference is not None:
+        return [
+            CaseRow(c, p) for c, p in session.execute(stmt.where(Case.reference == query.upper()))
+        ]
+    tokens = name_key(query).split()
+    member = sa.orm.aliased(CaseMember)
+    person = sa.orm.aliased(Person)
+    conditions = [person.name_key.contains(token, autoescape=True) for token in tokens]
+    matching = (
+        sa.select(member.case_id).join(person, person.id == member.person_id).where(*conditions)
+    )
+    stmt = stmt.where(Case.id.in_(matching))
+    return [CaseRow(c, p) for c, p in session.execute(stmt)]

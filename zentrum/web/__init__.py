@@ -1,0 +1,144 @@
+"""The web layer: blueprints, login on every page, error pages, template helpers."""
+
+from datetime import date, datetime
+
+from flask import Flask, g, render_template, request
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from zentrum.domain.clock import local_date
+from zentrum.extensions import db, login_manager
+from zentrum.labels import label
+from zentrum.models import User
+from zentrum.models.base import utcnow
+from zentrum.web.formhelpers import error_items
+
+# Endpoints reachable without logging in.
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def select_locale() -> str:
+    """German is the language of the house."""
+    return "de"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The logged-in user, looked up again on every request."""
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _require_login():
+    """Every page but the login page and static files needs a logged-in user."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if request.endpoint is None:
+        return None  # a 404 for an unknown URL, answered by the error handler
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _security_headers(response):
+    """Headers that every response carries, error pages included."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if getattr(g, "no_store", False):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_page(status: int, title: str, message: str):
+    """A German error page with the given status."""
+    db.session.rollback()
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def _register_errors(app: Flask) -> None:
+    """German pages for the errors a user can meet."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return _error_page(
+            400,
+            str(_l("Formular abgelaufen")),
+            str(
+                _l(
+                    "Das Formular war abgelaufen oder unvollständig. Bitte laden Sie die Seite neu "
+                    "und senden Sie es noch einmal."
+                )
+            ),
+        )
+
+    pages = {
+        400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
+        403: (_l("Kein Zugriff"), _l("Für diese Seite fehlt Ihnen die Berechtigung.")),
+        404: (
+            _l("Nicht gefunden"),
+            _l("Diese Seite gibt es nicht, oder Sie haben keinen Zugriff."),
+        ),
+        405: (_l("Nicht erlaubt"), _l("Diese Aktion ist hier nicht möglich.")),
+        413: (_l("Eingabe zu groß"), _l("Die gesendeten Daten sind zu groß.")),
+        500: (
+            _l("Fehler"),
+            _l("Ein interner Fehler ist aufgetreten. Es wurde nichts gespeichert."),
+        ),
+    }
+    for status in pages:
+        app.register_error_handler(
+            status, lambda _e, status=status: _error_page(status, *(str(t) for t in pages[status]))
+        )
+
+
+def _register_template_helpers(app: Flask) -> None:
+    """Filters for dates in Europe/Berlin and labels of stored values."""
+
+    @app.template_filter("datetime")
+    def datetime_filter(value: datetime | None) -> str:
+        return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
+
+    @app.template_filter("date")
+    def date_filter(value: date | None) -> str:
+        return format_date(value, "dd.MM.yyyy") if value else ""
+
+    @app.template_filter("time")
+    def time_filter(value: datetime | None) -> str:
+        return format_datetime(value, "HH:mm") if value else ""
+
+    @app.context_processor
+    def local_today():
+        return {"today": local_date(utcnow())}
+
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["error_items"] = error_items
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def register(app: Flask) -> None:
+    """Blueprints, the login requirement, headers, error pages and template helpers."""
+    from zentrum.web.auth.views import bp as auth_bp
+    from zentrum.web.cases.views import bp as cases_bp
+    from zentrum.web.intake.views import bp as intake_bp
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Bitte melden Sie sich an.")
+    login_manager.login_message_category = "info"
+    app.before_request(_require_login)
+    app.after_request(_security_headers)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(cases_bp)
+    _register_errors(app)
+    _register_template_helpers(app)

@@ -1,0 +1,21 @@
+"""The login form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField(
+        _l("Benutzername"),
+        validators=[DataRequired(_l("Bitte den Benutzernamen eingeben.")), Length(max=80)],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[DataRequired(_l("Bitte das Passwort eingeben.")), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -1,0 +1,52 @@
+"""Login and logout views."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required, login_user, logout_user
+
+from zentrum.extensions import db
+from zentrum.models.base import utcnow
+from zentrum.services.users import authenticate
+from zentrum.web.auth.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site is followed after login (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            if not target.startswith("//"):
+                return target
+    return url_for("intake.start")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form and log the user in."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.username.data, form.password.data, utcnow())
+        if user is not None:
+            db.session.commit()
+            session.clear()  # a fresh session at every login
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.rollback()
+        form.password.errors.append(_("Benutzername oder Passwort ist falsch."))
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out and forget the session."""
+    logout_user()
+    session.clear()
+    flash(_("Sie sind abgemeldet."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,1 @@
+"""The front desk: start page and intake of new enquiries."""

@@ -1,0 +1,232 @@
+"""The intake form: the young person, family members, topics, urgency and consents."""
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from zentrum.domain.validation import birth_date_problem
+from zentrum.domain.vocab import Channel, MemberRole, Urgency
+from zentrum.labels import choices
+from zentrum.services.intake import IntakeData, PersonData
+from zentrum.web.validators import NoControlCharacters, strip
+
+MAX_MEMBERS = 12
+DESCRIPTION_MAX = 5000
+_BIRTH_DATE_MESSAGES = {
+    "future": _l("Das Geburtsdatum liegt in der Zukunft."),
+    "too_old": _l("Das Geburtsdatum liegt mehr als 100 Jahre zurück."),
+}
+
+
+def _name_field(label, missing=None):
+    """A first or last name field; required when a message for the missing name is given."""
+    first = DataRequired(missing) if missing else Optional()
+    return StringField(
+        label,
+        validators=[
+            first,
+            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
+            NoControlCharacters(),
+        ],
+        filters=[strip],
+    )
+
+
+def check_birth_date(value: date | None, today: date) -> None:
+    """Raise a German ValidationError for an implausible birth date."""
+    problem = birth_date_problem(value, today) if value else None
+    if problem:
+        raise ValidationError(_BIRTH_DATE_MESSAGES[problem])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices, rendered as checkboxes in a fieldset; unknown values get a German message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = []
+            raise ValueError(_l("Diese Auswahl gibt es nicht. Bitte neu wählen.")) from None
+
+    def pre_validate(self, form):
+        known = {value for value, _label in self.choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("Diese Auswahl gibt es nicht. Bitte neu wählen."))
+
+
+class MemberForm(FlaskForm):
+    """A family member on the case; a row left empty is ignored."""
+
+    class Meta:
+        csrf = False
+
+    first_name = _name_field(_l("Vorname"))
+    last_name = _name_field(_l("Nachname"))
+    birth_date = DateField(_l("Geburtsdatum (optional)"), validators=[Optional()])
+    relation = SelectField(
+        _l("Beziehung"),
+        choices=[c for c in choices("member_role") if c[0] != MemberRole.YOUNG_PERSON],
+    )
+
+    def is_blank(self) -> bool:
+        """True when nothing was typed into the row."""
+        return not (self.first_name.data or self.last_name.data or self.birth_date.data)
+
+    def validate_first_name(self, field) -> None:
+        if not field.data and not self.is_blank():
+            raise ValidationError(_l("Bitte den Vornamen angeben."))
+
+    def validate_last_name(self, field) -> None:
+        if not field.data and not self.is_blank():
+            raise ValidationError(_l("Bitte den Nachnamen angeben."))
+
+    def to_person(self) -> PersonData:
+        """The member's data for the intake service."""
+        return PersonData(self.first_name.data, self.last_name.data, self.birth_date.data)
+
+
+class IntakeForm(FlaskForm):
+    """One form for a new enquiry, in the order the front desk asks."""
+
+    first_name = _name_field(_l("Vorname"), _l("Bitte den Vornamen angeben."))
+    last_name = _name_field(_l("Nachname"), _l("Bitte den Nachnamen angeben."))
+    birth_date = DateField(
+        _l("Geburtsdatum"), validators=[InputRequired(_l("Bitte das Geburtsdatum angeben."))]
+    )
+    phone = TelField(
+        _l("Telefon (optional)"),
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Höchstens 40 Zeichen.")),
+            Regexp(
+                r"^\+?[0-9 ()/\-]{3,}$",
+                message=_l("Bitte nur Ziffern, Leerzeichen und + / ( ) - verwenden."),
+            ),
+        ],
+        filters=[strip],
+    )
+    email = EmailField(
+        _l("E-Mail (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("Höchstens 254 Zeichen.")),
+            Email(_l("Bitte eine gültige E-Mail-Adresse angeben, z. B. name@example.de.")),
+        ],
+        filters=[strip],
+    )
+    district = SelectField(
+        _l("Stadtbezirk"),
+        default="",
+        choices=[("", _l("– nicht angegeben –"))] + choices("district"),
+    )
+    postcode = StringField(
+        _l("Postleitzahl (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^\d{5}$", message=_l("Bitte eine fünfstellige Postleitzahl angeben.")),
+        ],
+        filters=[strip],
+    )
+    language = SelectField(_l("Gesprochene Sprache"), choices=choices("language"), default="de")
+    interpreter_needed = BooleanField(_l("Dolmetschung nötig"))
+    members = FieldList(FormField(MemberForm), label=_l("Angehörige"))
+    add_member = SubmitField(_l("Angehörige hinzufügen"))
+
+    topics = MultiCheckboxField(
+        _l("Themen"),
+        coerce=int,
+        validators=[DataRequired(_l("Bitte mindestens ein Thema wählen."))],
+    )
+    description = TextAreaField(
+        _l("Beschreibung des Anliegens"),
+        validators=[
+            Length(
+                max=DESCRIPTION_MAX,
+                message=_l(
+                    "Die Beschreibung ist zu lang (höchstens %(max)d Zeichen).", max=DESCRIPTION_MAX
+                ),
+            ),
+            NoControlCharacters(multiline=True),
+        ],
+        filters=[strip],
+    )
+    channel = RadioField(
+        _l("Zugangsweg"), choices=choices("channel"), default=Channel.WALK_IN.value
+    )
+    urgency = RadioField(
+        _l("Dringlichkeit"), choices=choices("urgency"), default=Urgency.NORMAL.value
+    )
+    consents = MultiCheckboxField(_l("Einwilligung zur Weitergabe an"), coerce=int)
+    person_choice = RadioField(_l("Bekannte Person"), choices=[], validate_choice=False)
+    save = SubmitField(_l("Anliegen speichern"))
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_birth_date(self, field) -> None:
+        check_birth_date(field.data, self.today)
+
+    def validate_members(self, field) -> None:
+        if len(field.entries) > MAX_MEMBERS:
+            raise ValidationError(_l("Höchstens %(n)d Angehörige je Anliegen.", n=MAX_MEMBERS))
+        for entry in field.entries:
+            try:
+                check_birth_date(entry.form.birth_date.data, self.today)
+            except ValidationError as error:
+                entry.form.birth_date.errors.append(str(error))
+                raise ValidationError(_l("Bitte die Angaben zu den Angehörigen prüfen.")) from None
+
+    def to_intake_data(self, existing_person_id: int | None) -> IntakeData:
+        """The form's content for the intake service."""
+        young_person = PersonData(
+            first_name=self.first_name.data,
+            last_name=self.last_name.data,
+            birth_date=self.birth_date.data,
+            phone=self.phone.data or None,
+            email=self.email.data or None,
+            district=self.district.data or None,
+            postcode=self.postcode.data or None,
+            language=self.language.data or None,
+            interpreter_needed=bool(self.interpreter_needed.data),
+        )
+        members = [
+            (entry.form.to_person(), MemberRole(entry.form.relation.data))
+            for entry in self.members.entries
+            if not entry.form.is_blank()
+        ]
+        return IntakeData(
+            young_person=young_person,
+            members=members,
+            topic_ids=list(self.topics.data or []),
+            description=self.description.data or "",
+            channel=self.channel.data,
+            urgency=self.urgency.data,
+            consent_partner_ids=list(self.consents.data or []),
+            existing_person_id=existing_person_id,
+        )

@@ -1,0 +1,116 @@
+"""Front desk views: the start page and the intake form."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from zentrum.domain.clock import local_date
+from zentrum.domain.vocab import Role
+from zentrum.extensions import db
+from zentrum.models import Partner, Person, Topic
+from zentrum.models.base import utcnow
+from zentrum.services.cases import count_today, recent_cases
+from zentrum.services.errors import InvalidReference
+from zentrum.services.intake import find_matching_persons, record_intake
+from zentrum.web.access import roles_required
+from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm
+
+bp = Blueprint("intake", __name__)
+
+_FIELD_FOR_REFERENCE = {
+    "topics": "topics",
+    "consents": "consents",
+    "existing_person_id": "person_choice",
+}
+
+
+@bp.get("/")
+def start():
+    """Today's and recent enquiries, newest first, paged by index."""
+    before = request.args.get("vor", type=int)
+    rows, next_cursor = recent_cases(
+        db.session, current_user, before_id=before, limit=current_app.config["PAGE_SIZE"]
+    )
+    now = utcnow()
+    return render_template(
+        "intake/start.html",
+        rows=rows,
+        next_cursor=next_cursor,
+        paged=before is not None,
+        today_count=count_today(db.session, current_user, now),
+    )
+
+
+def _build_form() -> IntakeForm:
+    """The intake form with today's topics and partners as choices."""
+    form = IntakeForm(today=local_date(utcnow()))
+    topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
+    form.topics.choices = [(t.id, t.label) for t in topics]
+    partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
+    form.consents.choices = [(p.id, p.name) for p in partners]
+    return form
+
+
+def _person_choice(form: IntakeForm) -> int | None | str:
+    """The front desk's answer to "is this a known person?": an id, None (new), or '' (unasked).
+
+    The field is a radio button group; anything else than "new" or a number was
+    not sent by our form, so it is refused as tampering.
+    """
+    raw = form.person_choice.data or ""
+    if raw in ("", "new"):
+        return None if raw == "new" else ""
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+def _offer_matches(form: IntakeForm, matches: list[Person]) -> None:
+    """Ask whether the enquiry belongs to a person already known."""
+    form.person_choice.choices = [(str(p.id), str(p.id)) for p in matches] + [
+        ("new", _("Nein, neue Person anlegen"))
+    ]
+
+
+def _render(form: IntakeForm, status: int = 200, matches=()):
+    return render_template(
+        "intake/new.html", form=form, matches=matches, max_members=MAX_MEMBERS
+    ), status
+
+
+@bp.route("/anliegen/neu", methods=["GET", "POST"])
+@roles_required(Role.FRONTDESK)
+def new():
+    """Record a new enquiry."""
+    form = _build_form()
+    if request.method == "GET":
+        return _render(form)
+    if form.add_member.data:
+        if len(form.members.entries) < MAX_MEMBERS:
+            form.members.append_entry()
+        return _render(form)
+    choice = _person_choice(form)
+    if not form.validate():
+        return _render(form, 422)
+    matches = find_matching_persons(
+        db.session, form.first_name.data, form.last_name.data, form.birth_date.data
+    )
+    if matches and choice == "":
+        _offer_matches(form, matches)
+        return _render(form, 200, matches)
+    try:
+        case = record_intake(
+            db.session, current_user, utcnow(), form.to_intake_data(choice or None)
+        )
+    except InvalidReference as error:
+        db.session.rollback()
+        getattr(form, _FIELD_FOR_REFERENCE[error.field]).errors.append(
+            _("Diese Auswahl gibt es nicht (mehr). Bitte erneut wählen.")
+        )
+        if matches:
+            _offer_matches(form, matches)
+        return _render(form, 422, matches)
+    db.session.commit()
+    flash(_("Anliegen %(ref)s wurde gespeichert.", ref=case.reference), "success")
+    return redirect(url_for("cases.show", case_id=case.id))
