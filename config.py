@@ -80,7 +80,7 @@ class ProductionConfig(Config):
     @classmethod
     def validate(cls) -> None:
         """Refuse to start without a real SECRET_KEY."""
-        key = os.environ.get("SECRET_KEY", "")
+        key = cls.SECRET_KEY or ""
         if not key or key == _DEV_SECRET or len(key) < 32:
             raise RuntimeError(
                 "ProductionConfig: SECRET_KEY must be set to a random value of at least "

@@ -1,6 +1,7 @@
 """German labels of the stored vocabularies, marked for translation."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.vocab import (
     CaseStatus,
@@ -91,6 +92,6 @@ def label(kind: str, value: str | None) -> str:
     return str(LABELS[kind].get(value, value))
 
 
-def choices(kind: str) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select or radio field, in their declared order."""
-    return [(str(value), text) for value, text in LABELS[kind].items()]
+def choices(kind: str) -> list[SelectChoice]:
+    """Options for a select or radio field, in their declared order."""
+    return [SelectChoice(str(value), text) for value, text in LABELS[kind].items()]

@@ -18,6 +18,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -44,16 +45,11 @@ _BIRTH_DATE_MESSAGES = {
 
 def _name_field(label, missing=None):
     """A first or last name field; required when a message for the missing name is given."""
-    first = DataRequired(missing) if missing else Optional()
-    return StringField(
-        label,
-        validators=[
-            first,
-            Length(max=100, message=_l("Höchstens 100 Zeichen.")),
-            NoControlCharacters(),
-        ],
-        filters=[strip],
-    )
+    # No Optional() for the others: it would stop the row's own "name missing" check.
+    validators = [Length(max=100, message=_l("Höchstens 100 Zeichen.")), NoControlCharacters()]
+    if missing:
+        validators.insert(0, DataRequired(missing))
+    return StringField(label, validators=validators, filters=[strip])
 
 
 def check_birth_date(value: date | None, today: date) -> None:
@@ -70,11 +66,11 @@ class MultiCheckboxField(SelectMultipleField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            self.data = []
-            raise ValueError(_l("Diese Auswahl gibt es nicht. Bitte neu wählen.")) from None
+            # Keep what was sent, so that pre_validate names it unknown.
+            self.data = list(valuelist)
 
     def pre_validate(self, form):
-        known = {value for value, _label in self.choices}
+        known = {choice.value for choice in self.choices}
         if any(value not in known for value in self.data or []):
             raise ValidationError(_l("Diese Auswahl gibt es nicht. Bitte neu wählen."))
 
@@ -90,7 +86,7 @@ class MemberForm(FlaskForm):
     birth_date = DateField(_l("Geburtsdatum (optional)"), validators=[Optional()])
     relation = SelectField(
         _l("Beziehung"),
-        choices=[c for c in choices("member_role") if c[0] != MemberRole.YOUNG_PERSON],
+        choices=[c for c in choices("member_role") if c.value != MemberRole.YOUNG_PERSON],
     )
 
     def is_blank(self) -> bool:
@@ -142,7 +138,7 @@ class IntakeForm(FlaskForm):
     district = SelectField(
         _l("Stadtbezirk"),
         default="",
-        choices=[("", _l("– nicht angegeben –"))] + choices("district"),
+        choices=[SelectChoice("", _l("– nicht angegeben –")), *choices("district")],
     )
     postcode = StringField(
         _l("Postleitzahl (optional)"),
@@ -164,15 +160,7 @@ class IntakeForm(FlaskForm):
     )
     description = TextAreaField(
         _l("Beschreibung des Anliegens"),
-        validators=[
-            Length(
-                max=DESCRIPTION_MAX,
-                message=_l(
-                    "Die Beschreibung ist zu lang (höchstens %(max)d Zeichen).", max=DESCRIPTION_MAX
-                ),
-            ),
-            NoControlCharacters(multiline=True),
-        ],
+        validators=[NoControlCharacters(multiline=True)],
         filters=[strip],
     )
     channel = RadioField(
@@ -191,6 +179,14 @@ class IntakeForm(FlaskForm):
 
     def validate_birth_date(self, field) -> None:
         check_birth_date(field.data, self.today)
+
+    def validate_description(self, field) -> None:
+        if field.data and len(field.data) > DESCRIPTION_MAX:
+            # Show the start again to shorten, not megabytes of it.
+            field.data = field.data[:DESCRIPTION_MAX]
+            raise ValidationError(
+                _l("Die Beschreibung ist zu lang (höchstens %(max)d Zeichen).", max=DESCRIPTION_MAX)
+            )
 
     def validate_members(self, field) -> None:
         if len(field.entries) > MAX_MEMBERS:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import Role
@@ -46,9 +47,9 @@ def _build_form() -> IntakeForm:
     """The intake form with today's topics and partners as choices."""
     form = IntakeForm(today=local_date(utcnow()))
     topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
-    form.topics.choices = [(t.id, t.label) for t in topics]
+    form.topics.choices = [SelectChoice(t.id, t.label) for t in topics]
     partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
-    form.consents.choices = [(p.id, p.name) for p in partners]
+    form.consents.choices = [SelectChoice(p.id, p.name) for p in partners]
     return form
 
 
@@ -68,8 +69,8 @@ def _person_choice(form: IntakeForm) -> int | None | str:
 
 def _offer_matches(form: IntakeForm, matches: list[Person]) -> None:
     """Ask whether the enquiry belongs to a person already known."""
-    form.person_choice.choices = [(str(p.id), str(p.id)) for p in matches] + [
-        ("new", _("Nein, neue Person anlegen"))
+    form.person_choice.choices = [SelectChoice(str(p.id)) for p in matches] + [
+        SelectChoice("new", _("Nein, neue Person anlegen"))
     ]
 
 

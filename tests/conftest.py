@@ -1,0 +1,130 @@
+"""Test fixtures: one migrated database per run, emptied before every test.
+
+SQLite (a file, so that threads can share it) by default; PostgreSQL when
+ZENTRUM_TEST_DATABASE_URL is set.
+"""
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from tests.factories import AuthActions, CaseFactory, UserFactory
+from zentrum import create_app
+from zentrum.extensions import db
+from zentrum.models.base import Base
+from zentrum.seed import seed_reference_data
+
+POSTGRES_URL = os.environ.get("ZENTRUM_TEST_DATABASE_URL")
+
+
+def make_app(database_url: str, **overrides):
+    """A test app on the given database."""
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def _reset_postgres(url: str) -> None:
+    """Drop everything in the public schema, so the migrations start from nothing."""
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """The URL of the test database, migrated to the newest revision."""
+    if POSTGRES_URL:
+        _reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'zentrum-test.db'}"
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_database() -> None:
+    """Delete every row; the schema stays."""
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url):
+    """An app on an empty database holding only partners and topics."""
+    app = make_app(database_url)
+    with app.app_context():
+        _empty_database()
+        seed_reference_data(db.session)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    """The app's database session inside an app context."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def users(session) -> UserFactory:
+    """Create users: ``users("frontdesk")``, ``users("advisor", partner="jugendamt")``."""
+    return UserFactory(session)
+
+
+@pytest.fixture
+def cases(session, users) -> CaseFactory:
+    """Record enquiries through the intake service."""
+    return CaseFactory(session, users)
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """Log in and out through the login form."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
