@@ -53,18 +53,31 @@ class CaseFactory:
         """Id of a partner by code."""
         return self.session.scalar(sa.select(Partner.id).where(Partner.code == code))
 
-    def data(self, first_name="Lena", last_name="Schmitz", birth_date=date(2007, 5, 17), *,
-             topics=("apprenticeship",), urgency="normal", members=(), consents=(),
-             existing_person_id=None, description="Sucht einen Ausbildungsplatz.") -> IntakeData:
+    def data(
+        self,
+        first_name="Lena",
+        last_name="Schmitz",
+        birth_date=date(2007, 5, 17),
+        *,
+        topics=("apprenticeship",),
+        urgency="normal",
+        members=(),
+        consents=(),
+        existing_person_id=None,
+        description="Sucht einen Ausbildungsplatz.",
+    ) -> IntakeData:
         """Intake data with sensible defaults."""
         return IntakeData(
-            young_person=PersonData(first_name, last_name, birth_date, district="barmen",
-                                    language="de"),
+            young_person=PersonData(
+                first_name, last_name, birth_date, district="barmen", language="de"
+            ),
             topic_ids=self.topic_ids(*topics),
             channel="walk_in",
             urgency=urgency,
             description=description,
-            members=[(PersonData(f, l, None), MemberRole(r)) for f, l, r in members],
+            members=[
+                (PersonData(first, last, None), MemberRole(role)) for first, last, role in members
+            ],
             consent_partner_ids=[self.partner_id(code) for code in consents],
             existing_person_id=existing_person_id,
         )
@@ -74,8 +87,9 @@ class CaseFactory:
             if self._frontdesk is None:
                 self._frontdesk = self.users("frontdesk")
             actor = self._frontdesk
-        case = record_intake(self.session, actor, at or datetime.now(UTC),
-                             self.data(*args, **kwargs))
+        case = record_intake(
+            self.session, actor, at or datetime.now(UTC), self.data(*args, **kwargs)
+        )
         self.session.commit()
         return case
 

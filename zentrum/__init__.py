@@ -39,6 +39,7 @@ def create_app(config=None) -> Flask:
         )
 
     from zentrum import web
+    from zentrum.cli import register_cli
     from zentrum.database import register_database
     from zentrum.extensions import babel, csrf, db, login_manager, migrate
 
@@ -48,4 +49,5 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
     web.register(app)
+    register_cli(app)
     return app

@@ -2,8 +2,8 @@
 
 import click
 import sqlalchemy as sa
-from flask import current_app
-from flask.cli import FlaskGroup
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from zentrum import create_app
@@ -23,14 +23,16 @@ def prepare_database() -> None:
     db.session.commit()
 
 
-@cli.command("init-db")
+@click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database and add partners and topics."""
     prepare_database()
     click.echo(f"Datenbank bereit: {db.engine.url.render_as_string(hide_password=True)}")
 
 
-@cli.command("create-user")
+@click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", "display_name", required=True, help="Anzeigename, z. B. 'Anna Schmidt'")
@@ -62,7 +64,8 @@ def create_user_command(username, role, display_name, partner_code, password) ->
     click.echo(f"Benutzer {user.username} ({role}) angelegt.")
 
 
-@cli.command("demo")
+@click.command("demo")
+@with_appcontext
 @click.option("--serve/--no-serve", default=True, help="Danach den Server starten")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -82,6 +85,12 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
     if serve:
         click.echo(f"Zentrum Zukunft läuft auf http://{host}:{port}/")
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def register_cli(app: Flask) -> None:
+    """Add our commands to ``flask`` and ``zentrum``."""
+    for command in (init_db, create_user_command, demo):
+        app.cli.add_command(command)
 
 
 def main() -> None:

@@ -20,8 +20,12 @@ def _count(session, model) -> int:
 
 
 def test_intake_creates_case_members_consents_and_first_event(session, cases):
-    case = cases(members=[("Eva", "Schmitz", "parent"), ("Tim", "Schmitz", "sibling")],
-                 consents=["ihk", "jobcenter"], topics=("apprenticeship", "benefits"), at=NOW)
+    case = cases(
+        members=[("Eva", "Schmitz", "parent"), ("Tim", "Schmitz", "sibling")],
+        consents=["ihk", "jobcenter"],
+        topics=("apprenticeship", "benefits"),
+        at=NOW,
+    )
     session.expire_all()
     case = session.get(Case, case.id)
     assert case.reference == "ZZ-2026-00001"
@@ -85,7 +89,8 @@ def test_attaching_to_an_existing_person_adds_no_person(session, cases):
     assert second.young_person.id == person_id
     assert _count(session, Person) == persons_before
     cases_of_person = session.scalars(
-        sa.select(CaseMember.case_id).where(CaseMember.person_id == person_id)).all()
+        sa.select(CaseMember.case_id).where(CaseMember.person_id == person_id)
+    ).all()
     assert sorted(cases_of_person) == sorted([first.id, second.id])
 
 

@@ -3,10 +3,9 @@
 import re
 
 import pytest
-
-import config
 from werkzeug.routing import BaseConverter
 
+import config
 from tests.conftest import make_app
 from tests.factories import PASSWORD
 from zentrum import create_app
@@ -78,12 +77,14 @@ def test_passwords_are_stored_as_argon2id_hashes(session, users):
 def test_login_follows_only_local_next_urls(client, users, auth):
     user = users("frontdesk")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"):
-        response = client.post(f"/login?next={target}",
-                               data={"username": user.username, "password": PASSWORD})
+        response = client.post(
+            f"/login?next={target}", data={"username": user.username, "password": PASSWORD}
+        )
         assert response.location == "/", target
         auth.logout()
-    response = client.post("/login?next=/faelle/suche",
-                           data={"username": user.username, "password": PASSWORD})
+    response = client.post(
+        "/login?next=/faelle/suche", data={"username": user.username, "password": PASSWORD}
+    )
     assert response.location == "/faelle/suche"
 
 
@@ -102,8 +103,9 @@ def test_post_without_csrf_token_is_refused(database_url, users):
     assert "Formular abgelaufen" in refused.get_data(as_text=True)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    accepted = client.post("/login", data={"username": "csrfprobe", "password": PASSWORD,
-                                           "csrf_token": token})
+    accepted = client.post(
+        "/login", data={"username": "csrfprobe", "password": PASSWORD, "csrf_token": token}
+    )
     assert accepted.status_code == 302
     assert client.post("/logout").status_code == 400  # logout is a form too
     tampered = client.post("/logout", data={"csrf_token": token[:-4] + "AAAA"})
@@ -127,8 +129,9 @@ def test_production_config_refuses_to_start_without_a_real_secret(monkeypatch, k
 
 def test_production_config_marks_cookies_secure(monkeypatch, tmp_path):
     monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "x" * 48)
-    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI",
-                        f"sqlite:///{tmp_path / 'p.db'}")
+    monkeypatch.setattr(
+        config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'p.db'}"
+    )
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

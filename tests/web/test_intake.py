@@ -42,33 +42,61 @@ def _form(session, **overrides):
 
 def _stored(session) -> dict[str, int]:
     session.rollback()
-    return {m.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(m))
-            for m in (Case, Person, CaseMember, CaseEvent, Consent)}
+    return {
+        m.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Case, Person, CaseMember, CaseEvent, Consent)
+    }
 
 
 NOTHING = {"cases": 0, "persons": 0, "case_members": 0, "case_events": 0, "consents": 0}
 
 
 def test_enquiry_with_family_member_is_stored_and_shown(session, client, frontdesk):
-    data = _form(session, **{"members-0-first_name": "Eva", "members-0-last_name": "Schmitz",
-                             "members-0-birth_date": "1980-02-01",
-                             "members-0-relation": "parent", "interpreter_needed": "y"})
+    data = _form(
+        session,
+        **{
+            "members-0-first_name": "Eva",
+            "members-0-last_name": "Schmitz",
+            "members-0-birth_date": "1980-02-01",
+            "members-0-relation": "parent",
+            "interpreter_needed": "y",
+        },
+    )
     response = client.post("/anliegen/neu", data=data)
     assert response.status_code == 302
     case = session.scalar(sa.select(Case))
     assert response.location == f"/faelle/{case.id}"
-    assert _stored(session) == {"cases": 1, "persons": 2, "case_members": 2, "case_events": 1,
-                                "consents": 1}
+    assert _stored(session) == {
+        "cases": 1,
+        "persons": 2,
+        "case_members": 2,
+        "case_events": 1,
+        "consents": 1,
+    }
     page = client.get(response.location).get_data(as_text=True)
-    for text in (case.reference, "Lena Schmitz", "Eva Schmitz", "Elternteil", "Ausbildung",
-                 "IHK Wuppertal-Solingen-Remscheid", "Barmen", "Dolmetschung nötig",
-                 "Anliegen aufgenommen", "Tischlerin", "17.05.2007"):
+    for text in (
+        case.reference,
+        "Lena Schmitz",
+        "Eva Schmitz",
+        "Elternteil",
+        "Ausbildung",
+        "IHK Wuppertal-Solingen-Remscheid",
+        "Barmen",
+        "Dolmetschung nötig",
+        "Anliegen aufgenommen",
+        "Tischlerin",
+        "17.05.2007",
+    ):
         assert text in page, text
 
 
 def test_adding_a_family_member_without_script_keeps_what_was_typed(session, client, frontdesk):
-    data = _form(session, add_member="1", save=None, **{"members-0-first_name": "Eva",
-                                                         "members-0-last_name": "Schmitz"})
+    data = _form(
+        session,
+        add_member="1",
+        save=None,
+        **{"members-0-first_name": "Eva", "members-0-last_name": "Schmitz"},
+    )
     response = client.post("/anliegen/neu", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -78,8 +106,10 @@ def test_adding_a_family_member_without_script_keeps_what_was_typed(session, cli
 
 
 def test_empty_family_rows_are_ignored(session, client, frontdesk):
-    data = _form(session, **{"members-0-first_name": "", "members-0-last_name": "",
-                             "members-0-relation": "parent"})
+    data = _form(
+        session,
+        **{"members-0-first_name": "", "members-0-last_name": "", "members-0-relation": "parent"},
+    )
     assert client.post("/anliegen/neu", data=data).status_code == 302
     assert _stored(session)["persons"] == 1
 
@@ -95,8 +125,7 @@ def test_half_filled_family_row_asks_for_the_missing_name(session, client, front
 def test_known_person_is_offered_and_the_enquiry_attached(session, client, frontdesk):
     assert client.post("/anliegen/neu", data=_form(session)).status_code == 302
     person = session.scalar(sa.select(Person))
-    again = _form(session, first_name=" LENA ", last_name="schmitz",
-                  description="Zweites Anliegen")
+    again = _form(session, first_name=" LENA ", last_name="schmitz", description="Zweites Anliegen")
     offered = client.post("/anliegen/neu", data=again)
     page = offered.get_data(as_text=True)
     assert offered.status_code == 200
@@ -123,8 +152,11 @@ def test_front_desk_may_create_a_new_person_despite_a_match(session, client, fro
         ({"last_name": "   "}, "last_name", "Bitte den Nachnamen angeben."),
         ({"birth_date": ""}, "birth_date", "Bitte das Geburtsdatum angeben."),
         ({"birth_date": "kein-datum"}, "birth_date", "Kein gültiges Datum."),
-        ({"birth_date": (date.today() + timedelta(days=2)).isoformat()}, "birth_date",
-         "Das Geburtsdatum liegt in der Zukunft."),
+        (
+            {"birth_date": (date.today() + timedelta(days=2)).isoformat()},
+            "birth_date",
+            "Das Geburtsdatum liegt in der Zukunft.",
+        ),
         ({"birth_date": "1900-01-01"}, "birth_date", "mehr als 100 Jahre zurück"),
         ({"topics": []}, "topics", "Bitte mindestens ein Thema wählen."),
         ({"topics": ["987654"]}, "topics", "Diese Auswahl gibt es nicht."),
@@ -140,9 +172,16 @@ def test_front_desk_may_create_a_new_person_despite_a_match(session, client, fro
         ({"first_name": "x" * 101}, "first_name", "Höchstens 100 Zeichen."),
         ({"district": "mond"}, "district", "Keine gültige Auswahl"),
         ({"urgency": "sofort"}, "urgency", "Keine gültige Auswahl"),
-        ({"members-0-first_name": "Eva", "members-0-last_name": "S",
-          "members-0-birth_date": "2999-01-01", "members-0-relation": "parent"},
-         "members-0-birth_date", "Das Geburtsdatum liegt in der Zukunft."),
+        (
+            {
+                "members-0-first_name": "Eva",
+                "members-0-last_name": "S",
+                "members-0-birth_date": "2999-01-01",
+                "members-0-relation": "parent",
+            },
+            "members-0-birth_date",
+            "Das Geburtsdatum liegt in der Zukunft.",
+        ),
     ],
 )
 def test_bad_input_is_explained_beside_the_field_and_nothing_is_stored(
@@ -154,7 +193,10 @@ def test_bad_input_is_explained_beside_the_field_and_nothing_is_stored(
     error = page.split(f'id="{field}-error">', 1)
     assert len(error) == 2, f"no error beside {field}"
     assert message in error[1].split("</p>", 1)[0]
-    assert f'aria-describedby="{field}-error"' in page or f'aria-describedby="{field}-hint {field}-error"' in page
+    assert (
+        f'aria-describedby="{field}-error"' in page
+        or f'aria-describedby="{field}-hint {field}-error"' in page
+    )
     assert _stored(session) == NOTHING
 
 
@@ -184,8 +226,9 @@ def test_tampered_person_choice_is_refused_with_400(session, client, frontdesk, 
 def test_person_choice_naming_someone_else_is_refused(session, client, frontdesk, cases):
     stranger = cases("Anna", "Berg", date(2004, 4, 4))
     before = _stored(session)
-    response = client.post("/anliegen/neu",
-                           data=_form(session, person_choice=str(stranger.young_person.id)))
+    response = client.post(
+        "/anliegen/neu", data=_form(session, person_choice=str(stranger.young_person.id))
+    )
     assert response.status_code == 422
     assert "Diese Auswahl gibt es nicht (mehr)." in response.get_data(as_text=True)
     assert _stored(session) == before
@@ -203,8 +246,11 @@ def test_inactive_topic_cannot_be_chosen(session, client, frontdesk):
 def test_too_many_family_members_are_refused(session, client, frontdesk):
     members = {}
     for i in range(13):
-        members |= {f"members-{i}-first_name": f"K{i}", f"members-{i}-last_name": "S",
-                    f"members-{i}-relation": "sibling"}
+        members |= {
+            f"members-{i}-first_name": f"K{i}",
+            f"members-{i}-last_name": "S",
+            f"members-{i}-relation": "sibling",
+        }
     response = client.post("/anliegen/neu", data=_form(session, **members))
     assert response.status_code == 422
     assert "Höchstens 12 Angehörige" in response.get_data(as_text=True)

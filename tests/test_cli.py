@@ -1,0 +1,95 @@
+"""The command line: demo data and user accounts."""
+
+import sqlalchemy as sa
+
+from zentrum.models import Case, CaseEvent, Partner, Person, User
+
+
+def _counts(session):
+    session.rollback()
+    return {
+        m.__name__: session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (Case, Person, User, Partner, CaseEvent)
+    }
+
+
+def test_demo_seeds_users_and_cases_once(app, session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--no-serve", "--cases", "25"])
+    assert first.exit_code == 0, first.output
+    assert "25 neue Anliegen" in first.output
+    assert "zukunft-demo" in first.output and "jugendamt" in first.output
+    after_first = _counts(session)
+    assert after_first["Case"] == 25 and after_first["CaseEvent"] == 25
+    assert after_first["User"] == 11 and after_first["Partner"] == 6
+    second = runner.invoke(args=["demo", "--no-serve", "--cases", "25"])
+    assert second.exit_code == 0, second.output
+    assert "0 neue Anliegen" in second.output
+    assert _counts(session) == after_first
+
+
+def test_demo_users_can_log_in(app, session, client, auth):
+    app.test_cli_runner().invoke(args=["demo", "--no-serve", "--cases", "3"])
+    for name in ("empfang", "jugendamt", "leitung", "admin"):
+        assert auth.login(name, "zukunft-demo").status_code == 302, name
+        auth.logout()
+
+
+def test_create_user_for_an_advisor(app, session, auth):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "a.schmidt",
+            "--role",
+            "advisor",
+            "--name",
+            "Anna Schmidt",
+            "--partner",
+            "jobcenter",
+            "--password",
+            "ein-langes-passwort",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    user = session.scalar(sa.select(User).where(User.username == "a.schmidt"))
+    assert user.partner.code == "jobcenter" and user.role == "advisor"
+    assert auth.login("a.schmidt", "ein-langes-passwort").status_code == 302
+
+
+def test_create_user_refuses_unknown_partner_short_password_and_advisor_without_partner(
+    app, session
+):
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(
+        args=[
+            "create-user",
+            "x",
+            "--role",
+            "advisor",
+            "--name",
+            "X",
+            "--partner",
+            "mond",
+            "--password",
+            "ein-langes-passwort",
+        ]
+    )
+    assert unknown.exit_code != 0 and "Unbekannte Partnerorganisation" in unknown.output
+    short = runner.invoke(
+        args=["create-user", "y", "--role", "frontdesk", "--name", "Y", "--password", "kurz"]
+    )
+    assert short.exit_code != 0 and "mindestens 10 Zeichen" in short.output
+    lonely = runner.invoke(
+        args=[
+            "create-user",
+            "z",
+            "--role",
+            "advisor",
+            "--name",
+            "Z",
+            "--password",
+            "ein-langes-passwort",
+        ]
+    )
+    assert lonely.exit_code != 0 and "genau einer Partnerorganisation" in lonely.output
+    assert _counts(session)["User"] == 0
