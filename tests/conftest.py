@@ -75,6 +75,22 @@ def app(database_url):
 
 
 @pytest.fixture
+def app_factory(database_url):
+    """Build further apps on the test database (other settings); their pools are closed after."""
+    made = []
+
+    def build(**overrides):
+        made.append(make_app(database_url, **overrides))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def session(app):
     """The app's database session inside an app context."""
     with app.app_context():

@@ -1,5 +1,13 @@
 """The command line: demo data and user accounts."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from zentrum.models import Case, CaseEvent, Partner, Person, User
@@ -93,3 +101,40 @@ def test_create_user_refuses_unknown_partner_short_password_and_advisor_without_
     )
     assert lonely.exit_code != 0 and "genau einer Partnerorganisation" in lonely.output
     assert _counts(session)["User"] == 0
+
+
+def test_demo_command_serves_the_login_page(tmp_path):
+    """The README's first command: prepare the demo and serve it over HTTP."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = Path(sys.executable).with_name("zentrum")
+    env = {
+        **os.environ,
+        "ZENTRUM_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
+        "ZENTRUM_ARGON2_MEMORY_COST": "8",
+        "ZENTRUM_ARGON2_TIME_COST": "1",
+        "ZENTRUM_ARGON2_PARALLELISM": "1",
+    }
+    server = subprocess.Popen(
+        [str(script), "demo", "--port", str(port), "--cases", "5"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as page:
+                    body = page.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "the demo did not answer within 60 s"
+                time.sleep(0.3)
+        assert "Anmelden" in body
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert "Passwort für alle: zukunft-demo" in output

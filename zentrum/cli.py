@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from zentrum import create_app
 from zentrum.domain.vocab import Role
@@ -84,7 +85,8 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
         click.echo(f"  {user.username:<14} {user.role}{partner}")
     if serve:
         click.echo(f"Zentrum Zukunft läuft auf http://{host}:{port}/")
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask's app.run() refuses to serve inside its own CLI; werkzeug serves directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def register_cli(app: Flask) -> None:

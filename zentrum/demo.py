@@ -182,8 +182,12 @@ def seed_demo(
     partners = list(session.scalars(sa.select(Partner).order_by(Partner.id)))
     moments = sorted(_moment(rng, now, rng.randint(0, 90)) for _ in range(case_count))
     today = now.astimezone(LOCAL_TZ).date()
+    returning: list[tuple[int, PersonData]] = []
     for moment in moments:
-        record_intake(
-            session, rng.choice(frontdesk), moment, _intake(fake, rng, today, topics, partners)
-        )
+        data = _intake(fake, rng, today, topics, partners)
+        if returning and rng.random() < 0.06:
+            # Some young people come back with a new question.
+            data.existing_person_id, data.young_person = rng.choice(returning)
+        case = record_intake(session, rng.choice(frontdesk), moment, data)
+        returning.append((case.young_person.id, data.young_person))
     return users, case_count

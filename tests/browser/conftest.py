@@ -6,15 +6,13 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import make_app
-
 CHROMIUM = os.environ.get("ZENTRUM_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture
-def live_server(app, database_url):
+def live_server(app, app_factory):
     """The app, with CSRF on as in production, served on a free loopback port."""
-    served = make_app(database_url, WTF_CSRF_ENABLED=True)
+    served = app_factory(WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

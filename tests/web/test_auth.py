@@ -6,7 +6,6 @@ import pytest
 from werkzeug.routing import BaseConverter
 
 import config
-from tests.conftest import make_app
 from tests.factories import PASSWORD
 from zentrum import create_app
 from zentrum.models import User
@@ -94,8 +93,8 @@ def test_advisor_may_not_record_enquiries(client, users, auth):
     assert client.post("/anliegen/neu", data={}).status_code == 403
 
 
-def test_post_without_csrf_token_is_refused(database_url, users):
-    app = make_app(database_url, WTF_CSRF_ENABLED=True)
+def test_post_without_csrf_token_is_refused(app_factory, users):
+    app = app_factory(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     users("frontdesk", username="csrfprobe")
     refused = client.post("/login", data={"username": "csrfprobe", "password": PASSWORD})
