@@ -93,6 +93,24 @@ class CaseFactory:
         self.session.commit()
         return case
 
+    def partner(self, code: str) -> Partner:
+        """A partner by code."""
+        return self.session.scalar(sa.select(Partner).where(Partner.code == code))
+
+    def offer(self, case, code: str, *, actor=None, at: datetime | None = None):
+        """The front desk (or ``actor``) offers the case to a partner; committed."""
+        from zentrum.services.handover import offer_case
+
+        offer = offer_case(
+            self.session,
+            actor or self._frontdesk or self.users("frontdesk"),
+            at or datetime.now(UTC),
+            case,
+            self.partner(code),
+        )
+        self.session.commit()
+        return offer
+
 
 class AuthActions:
     """Log in and out through the real forms."""

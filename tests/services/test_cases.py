@@ -2,9 +2,6 @@
 
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-
-from zentrum.models import Case, Partner
 from zentrum.services.cases import (
     count_today,
     get_visible_case,
@@ -49,15 +46,15 @@ def test_count_today_uses_wuppertal_midnight(session, cases, users):
     assert count_today(session, users("frontdesk"), now) == 1
 
 
-def test_advisor_sees_only_cases_their_partner_holds(session, cases, users):
-    held, other = _make(cases, 2)
-    jugendamt = session.scalar(sa.select(Partner).where(Partner.code == "jugendamt"))
-    session.get(Case, held.id).holder_partner_id = jugendamt.id
-    session.commit()
+def test_advisor_sees_only_cases_their_partner_was_offered(session, cases, users):
+    held = cases("Person0", "Beispiel", at=BASE, consents=["jugendamt"])
+    cases("Person1", "Beispiel", at=BASE, consents=["jugendamt"])
+    other = cases("Person2", "Beispiel", at=BASE)
+    cases.offer(held, "jugendamt")
     advisor = users("advisor", partner="jugendamt")
     stranger = users("advisor", partner="ihk")
     assert get_visible_case(session, advisor, held.id) is not None
-    assert get_visible_case(session, advisor, other.id) is None
+    assert get_visible_case(session, advisor, other.id) is None  # consent alone is no access
     assert get_visible_case(session, stranger, held.id) is None
     rows, _ = recent_cases(session, advisor)
     assert [r.case.id for r in rows] == [held.id]

@@ -4,9 +4,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
-
-from zentrum.models import Case, Partner
 
 
 @pytest.fixture
@@ -77,20 +74,17 @@ def test_unknown_case_is_404_in_german(client, frontdesk):
     assert "Nicht gefunden" in response.get_data(as_text=True)
 
 
-def test_advisor_gets_404_for_a_case_their_partner_does_not_hold(
+def test_advisor_gets_404_until_their_partner_is_offered_the_case(
     session, client, cases, users, auth
 ):
-    case = cases()
+    case = cases(consents=["jobcenter"])
     auth.login(users("advisor", partner="jobcenter"))
     assert client.get(f"/faelle/{case.id}").status_code == 404
     link = f'href="/faelle/{case.id}"'
     assert link not in client.get("/").get_data(as_text=True)
     found = client.get(f"/faelle/suche?q={case.reference}").get_data(as_text=True)
     assert link not in found and "0 Treffer" in found
-    session.get(Case, case.id).holder_partner_id = session.scalar(
-        sa.select(Partner.id).where(Partner.code == "jobcenter")
-    )
-    session.commit()
+    cases.offer(case, "jobcenter")
     assert client.get(f"/faelle/{case.id}").status_code == 200
 
 

@@ -53,6 +53,20 @@ class EventKind(StrEnum):
     """Kinds of entries in a case's history."""
 
     INTAKE = "intake"
+    OFFER = "offer"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    WITHDRAW = "withdraw"
+    REFER = "refer"
+    REFERRAL_ACCEPT = "referral_accept"
+    REFERRAL_DECLINE = "referral_decline"
+    REFERRAL_WITHDRAW = "referral_withdraw"
+    REFERRAL_END = "referral_end"
+    REASSIGN = "reassign"
+    NOTE = "note"
+    FIRST_CONTACT = "first_contact"
+    CLOSE = "close"
+    REOPEN = "reopen"
 
 
 class District(StrEnum):
@@ -96,3 +110,53 @@ LANGUAGES = (
     "es",
     "other",
 )
+
+
+class OfferStatus(StrEnum):
+    """Where an offer (handover) stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral (another partner involved in parallel) stands."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    ENDED = "ended"
+
+
+class DeclineReason(StrEnum):
+    """Why a partner declined an offer or referral."""
+
+    NOT_RESPONSIBLE = "not_responsible"
+    NO_CAPACITY = "no_capacity"
+    NO_CONSENT = "no_consent"
+    DUPLICATE = "duplicate"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """Why a case was closed."""
+
+    APPRENTICESHIP_FOUND = "apprenticeship_found"
+    STUDY_STARTED = "study_started"
+    JOB_FOUND = "job_found"
+    SCHOOL_PLACE = "school_place"
+    SUPPORT_GRANTED = "support_granted"
+    ADVICE_GIVEN = "advice_given"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    NO_CONTACT = "no_contact"
+    WITHDRAWN_BY_PERSON = "withdrawn_by_person"
+    OTHER = "other"
+
+
+class LegalBasis(StrEnum):
+    """A recorded legal reason to pass data on without the person's consent."""
+
+    CHILD_PROTECTION = "child_protection"

@@ -3,12 +3,21 @@
 from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
 from zentrum.models.consent import Consent
 from zentrum.models.event import CaseEvent
+from zentrum.models.handover import CaseAccess, Handover, Referral
+from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
 from zentrum.models.person import Person
+from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
 __all__ = [
     "Case",
+    "CaseAccess",
+    "CaseNote",
+    "Handover",
+    "Referral",
+    "RoutingRule",
+    "routing_rule_topics",
     "CaseCounter",
     "CaseEvent",
     "CaseMember",

@@ -59,13 +59,21 @@ class Case(Base):
     responsible_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(sa.String(30))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every change of the case row checks and bumps this (optimistic locking).
+    version: Mapped[int] = mapped_column(default=1)
 
     topics: Mapped[list[Topic]] = relationship(secondary=case_topics, order_by=Topic.sort_order)
     members: Mapped[list["CaseMember"]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseMember.id"
     )
     holder_partner: Mapped[Partner | None] = relationship()
+    responsible_user: Mapped[User | None] = relationship(foreign_keys=[responsible_user_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def young_person(self) -> Person | None:

@@ -18,6 +18,10 @@ class Partner(Base):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # The Jugendamt: receives a crisis without consent (child protection).
+    child_protection: Mapped[bool] = mapped_column(default=False)
+    # Target for accepting an offer, in working minutes (default: one working day).
+    target_minutes: Mapped[int] = mapped_column(default=600)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:

@@ -10,17 +10,18 @@ from zentrum.domain.clock import start_of_local_day
 from zentrum.domain.names import name_key
 from zentrum.domain.reference import parse_reference
 from zentrum.domain.vocab import MemberRole, Role
-from zentrum.models import Case, CaseEvent, CaseMember, Consent, Person, User
+from zentrum.models import Case, CaseAccess, CaseEvent, CaseMember, Consent, Person, User
 
 
 def visible_clause(user: User) -> sa.ColumnElement[bool]:
     """SQL condition: the cases this user may see.
 
     Front desk, supervisors and admins see every case; an advisor only the
-    cases their partner holds.
+    cases their partner holds, held, was offered or was referred to.
     """
     if user.role == Role.ADVISOR:
-        return Case.holder_partner_id == user.partner_id
+        involved = sa.select(CaseAccess.case_id).where(CaseAccess.partner_id == user.partner_id)
+        return Case.id.in_(involved)
     return sa.true()
 
 

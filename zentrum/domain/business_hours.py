@@ -1,0 +1,87 @@
+"""Working time between two moments: opening hours in Wuppertal, without holidays.
+
+Targets for handovers count working time, not nights, weekends and public
+holidays of North Rhine-Westphalia (from the ``holidays`` package).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+from zentrum.domain.clock import LOCAL_TZ
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Daily opening hours on the given weekdays (0 = Monday)."""
+
+    opens: time = time(8, 0)
+    closes: time = time(18, 0)
+    weekdays: frozenset[int] = frozenset(range(5))
+
+    @property
+    def day_minutes(self) -> int:
+        """Working minutes of one full working day."""
+        return (self.closes.hour * 60 + self.closes.minute) - (
+            self.opens.hour * 60 + self.opens.minute
+        )
+
+
+DEFAULT_HOURS = OpeningHours()
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("DE", subdiv="NW", years=year)
+
+
+def is_working_day(day: date, hours: OpeningHours = DEFAULT_HOURS) -> bool:
+    """True on an opening weekday that is no public holiday in NRW."""
+    return day.weekday() in hours.weekdays and day not in _holidays(day.year)
+
+
+def _day_window(day: date, hours: OpeningHours) -> tuple[datetime, datetime]:
+    """Opening and closing of one local day, as UTC (so that arithmetic is real time)."""
+    return (
+        datetime.combine(day, hours.opens, tzinfo=LOCAL_TZ).astimezone(UTC),
+        datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ).astimezone(UTC),
+    )
+
+
+def business_time(start: datetime, end: datetime, hours: OpeningHours = DEFAULT_HOURS) -> timedelta:
+    """Working time between two aware moments; zero when end is not after start."""
+    if end <= start:
+        return timedelta(0)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = start.astimezone(LOCAL_TZ).date()
+    last = end.astimezone(LOCAL_TZ).date()
+    total = timedelta(0)
+    day = first
+    while day <= last:
+        if is_working_day(day, hours):
+            opens, closes = _day_window(day, hours)
+            lo, hi = max(start, opens), min(end, closes)
+            if hi > lo:
+                total += hi - lo
+        day += timedelta(days=1)
+    return total
+
+
+def add_business_time(
+    start: datetime, amount: timedelta, hours: OpeningHours = DEFAULT_HOURS
+) -> datetime:
+    """The moment when ``amount`` of working time after ``start`` has passed."""
+    remaining = amount
+    start = start.astimezone(UTC)
+    day = start.astimezone(LOCAL_TZ).date()
+    while True:
+        if is_working_day(day, hours):
+            opens, closes = _day_window(day, hours)
+            lo = max(start, opens)
+            if closes > lo:
+                if lo + remaining <= closes:
+                    return lo + remaining
+                remaining -= closes - lo
+        day += timedelta(days=1)

@@ -1,0 +1,127 @@
+"""Shared steps of the lifecycle services: the rules' view of a case, events, access."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from zentrum.domain.lifecycle import Actor, CaseState, Offer
+from zentrum.domain.lifecycle import Referral as ReferralView
+from zentrum.domain.vocab import MemberRole, OfferStatus, ReferralStatus
+from zentrum.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseMember,
+    Consent,
+    Handover,
+    Referral,
+    User,
+)
+
+
+def actor_of(user: User) -> Actor:
+    """The rules' view of a user."""
+    return Actor(user_id=user.id, role=user.role, partner_id=user.partner_id)
+
+
+def pending_offer(session: Session, case: Case) -> Handover | None:
+    """The case's open offer, if any."""
+    stmt = sa.select(Handover).where(
+        Handover.case_id == case.id, Handover.status == OfferStatus.PENDING.value
+    )
+    return session.scalar(stmt)
+
+
+def open_referrals(session: Session, case: Case) -> list[Referral]:
+    """The case's pending and active referrals."""
+    stmt = (
+        sa.select(Referral)
+        .where(
+            Referral.case_id == case.id,
+            Referral.status.in_([ReferralStatus.PENDING.value, ReferralStatus.ACTIVE.value]),
+        )
+        .order_by(Referral.referred_at, Referral.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def case_state(session: Session, case: Case) -> CaseState:
+    """What the lifecycle rules need to know about a case, read fresh from the database."""
+    offer = pending_offer(session, case)
+    return CaseState(
+        status=case.status,
+        holder_partner_id=case.holder_partner_id,
+        responsible_user_id=case.responsible_user_id,
+        pending_offer=Offer(offer.id, offer.to_partner_id, offer.from_partner_id)
+        if offer
+        else None,
+        referrals=tuple(
+            ReferralView(r.id, r.to_partner_id, r.status) for r in open_referrals(session, case)
+        ),
+        first_contact_recorded=case.first_contact_at is not None,
+    )
+
+
+def young_person_id(session: Session, case: Case) -> int | None:
+    """The id of the young person the case is about."""
+    stmt = sa.select(CaseMember.person_id).where(
+        CaseMember.case_id == case.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
+    )
+    return session.scalar(stmt)
+
+
+def has_consent(session: Session, case: Case, partner_id: int) -> bool:
+    """True when the young person's consent for this partner stands (not revoked)."""
+    person_id = young_person_id(session, case)
+    stmt = sa.select(Consent.id).where(
+        Consent.person_id == person_id,
+        Consent.partner_id == partner_id,
+        Consent.revoked_at.is_(None),
+    )
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def grant_access(session: Session, case: Case, partner_id: int, now: datetime) -> None:
+    """Remember that a partner is involved, so that it may see the case from now on."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        module.insert(CaseAccess)
+        .values(case_id=case.id, partner_id=partner_id, since=now)
+        .on_conflict_do_nothing(index_elements=["case_id", "partner_id"])
+    )
+    session.execute(stmt)
+
+
+def add_event(
+    session: Session,
+    case: Case,
+    kind: str,
+    actor: User,
+    now: datetime,
+    *,
+    target_partner_id: int | None = None,
+    **details,
+) -> CaseEvent:
+    """Append a history entry for the case, in the current transaction."""
+    event = CaseEvent(
+        case_id=case.id,
+        kind=kind,
+        at=now,
+        actor_id=actor.id,
+        partner_id=actor.partner_id,
+        target_partner_id=target_partner_id,
+        details={k: v for k, v in details.items() if v not in (None, "")} or None,
+    )
+    session.add(event)
+    return event
+
+
+def touch(case: Case) -> None:
+    """Mark the case row changed, so its version is checked and bumped on flush.
+
+    Two transitions on one case at the same moment then cannot both win: the
+    second flush finds another version and fails (StaleDataError).
+    """
+    sa.orm.attributes.flag_modified(case, "status")
