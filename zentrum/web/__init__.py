@@ -128,6 +128,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
+    from zentrum.web.admin.views import bp as admin_bp
     from zentrum.web.auth.views import bp as auth_bp
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
@@ -140,5 +141,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(admin_bp)
     _register_errors(app)
     _register_template_helpers(app)

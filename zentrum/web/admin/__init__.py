@@ -1,0 +1,1 @@
+"""Administration: routing rules (users and partners follow)."""
