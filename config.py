@@ -11,6 +11,17 @@ def _int_env(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _float_env(name: str, default: float) -> float:
+    """A number (seconds, say) from the environment, or the default."""
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _bool_env(name: str) -> bool:
+    """A switch from the environment: 1, true, yes or on (any case) mean on."""
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -42,6 +53,17 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # E-mail to the partners' functional addresses; no server means mail is off.
+    MAIL_SERVER = os.environ.get("ZENTRUM_MAIL_SERVER") or None
+    MAIL_PORT = _int_env("ZENTRUM_MAIL_PORT", 25)
+    MAIL_USE_STARTTLS = _bool_env("ZENTRUM_MAIL_STARTTLS")
+    MAIL_USERNAME = os.environ.get("ZENTRUM_MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("ZENTRUM_MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("ZENTRUM_MAIL_FROM") or "zentrum@zentrum-zukunft.example"
+    MAIL_TIMEOUT = _float_env("ZENTRUM_MAIL_TIMEOUT", 10.0)
+    # Links in e-mails point here (there is no request to take the host from).
+    ZENTRUM_BASE_URL = os.environ.get("ZENTRUM_BASE_URL") or "http://127.0.0.1:5000"
+
     @classmethod
     def validate(cls) -> None:
         """Raise when the configuration is unfit to run; nothing to check by default."""
@@ -63,6 +85,8 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8
     ARGON2_PARALLELISM = 1
+    # Never mail from the suite, whatever the environment says; tests switch it on.
+    MAIL_SERVER = None
 
 
 class ProductionConfig(Config):

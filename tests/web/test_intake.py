@@ -65,7 +65,7 @@ def test_enquiry_with_family_member_is_stored_and_shown(session, client, frontde
     response = client.post("/anliegen/neu", data=data)
     assert response.status_code == 302
     case = session.scalar(sa.select(Case))
-    assert response.location == f"/faelle/{case.id}"
+    assert response.location == f"/faelle/{case.id}#weiterleiten"
     assert _stored(session) == {
         "cases": 1,
         "persons": 2,

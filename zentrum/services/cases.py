@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 from zentrum.domain.clock import start_of_local_day
 from zentrum.domain.names import name_key
 from zentrum.domain.reference import parse_reference
-from zentrum.domain.vocab import MemberRole, Role
+from zentrum.domain.vocab import CaseStatus, MemberRole, Role
 from zentrum.models import Case, CaseAccess, CaseEvent, CaseMember, Consent, Person, User
 
 
@@ -51,10 +51,22 @@ def _list_query(user: User) -> sa.Select:
 
 
 def recent_cases(
-    session: Session, user: User, *, before_id: int | None = None, limit: int = 25
+    session: Session,
+    user: User,
+    *,
+    before_id: int | None = None,
+    limit: int = 25,
+    responsible_only: bool = False,
 ) -> tuple[list[CaseRow], int | None]:
-    """A page of cases, newest first, paged by index from ``before_id``; and the next cursor."""
+    """A page of cases, newest first, paged by index from ``before_id``; and the next cursor.
+
+    ``responsible_only`` keeps the open cases the user is responsible for ("Meine Fälle").
+    """
     stmt = _list_query(user).limit(limit + 1)
+    if responsible_only:
+        stmt = stmt.where(
+            Case.responsible_user_id == user.id, Case.status == CaseStatus.WITH_PARTNER.value
+        )
     if before_id is not None:
         anchor = sa.select(Case.created_at).where(Case.id == before_id).scalar_subquery()
         stmt = stmt.where(sa.tuple_(Case.created_at, Case.id) < sa.tuple_(anchor, before_id))

@@ -52,8 +52,11 @@ def routing_input(case: Case, now: datetime) -> RoutingInput:
 def suggestions_for(
     session: Session, case: Case, now: datetime
 ) -> list[tuple[Suggestion, Partner]]:
-    """Ranked suggestions for the case with their partners."""
-    ranked = suggest(load_rules(session), routing_input(case, now))
+    """Ranked suggestions for the case with their partners, without its current holder."""
+    ranked = [
+        s for s in suggest(load_rules(session), routing_input(case, now))
+        if s.partner_id != case.holder_partner_id
+    ]
     partners = {
         p.id: p
         for p in session.scalars(

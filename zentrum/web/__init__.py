@@ -13,6 +13,7 @@ from zentrum.extensions import db, login_manager
 from zentrum.labels import label
 from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.web.formatting import format_duration
 from zentrum.web.formhelpers import error_items
 
 # Endpoints reachable without logging in.
@@ -121,6 +122,7 @@ def _register_template_helpers(app: Flask) -> None:
     def local_today():
         return {"today": local_date(utcnow())}
 
+    app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.globals["label"] = label
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -130,8 +132,10 @@ def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
     from zentrum.web.admin.views import bp as admin_bp
     from zentrum.web.auth.views import bp as auth_bp
+    from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
+    from zentrum.web.queues.views import bp as queues_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
@@ -142,5 +146,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(queues_bp)
     _register_errors(app)
     _register_template_helpers(app)

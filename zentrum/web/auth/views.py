@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
+from zentrum.domain.vocab import Role
 from zentrum.extensions import db
 from zentrum.models.base import utcnow
 from zentrum.services.users import authenticate
@@ -14,14 +15,19 @@ from zentrum.web.auth.forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def _home(user) -> str:
+    """Where a user starts: advisors in their partner's queue, everyone else on the overview."""
+    return url_for("queues.inbox") if user.role == Role.ADVISOR else url_for("intake.start")
+
+
+def _safe_next(target: str | None, user) -> str:
     """Only a path on this site is followed after login (no open redirect)."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             if not target.startswith("//"):
                 return target
-    return url_for("intake.start")
+    return _home(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,7 +40,7 @@ def login():
             db.session.commit()
             session.clear()  # a fresh session at every login
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         db.session.rollback()
         form.password.errors.append(_("Benutzername oder Passwort ist falsch."))
         return render_template("auth/login.html", form=form), 401

@@ -4,7 +4,8 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user
 
 from zentrum.extensions import db
-from zentrum.services.cases import case_consents, case_history, get_visible_case, search_cases
+from zentrum.services.cases import get_visible_case, search_cases
+from zentrum.web.cases.page import render_case
 
 bp = Blueprint("cases", __name__, url_prefix="/faelle")
 
@@ -16,12 +17,7 @@ def show(case_id: int):
     if case is None:
         abort(404)
     g.no_store = True
-    return render_template(
-        "cases/show.html",
-        case=case,
-        events=case_history(db.session, case),
-        consents=case_consents(db.session, case),
-    )
+    return render_case(case, current_user)
 
 
 @bp.get("/suche")

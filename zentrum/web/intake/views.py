@@ -114,4 +114,4 @@ def new():
         return _render(form, 422, matches)
     db.session.commit()
     flash(_("Anliegen %(ref)s wurde gespeichert.", ref=case.reference), "success")
-    return redirect(url_for("cases.show", case_id=case.id))
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="weiterleiten"))

@@ -1,0 +1,126 @@
+"""A partner's queue (Eingang): open offers and referrals waiting for it, oldest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from zentrum.domain.vocab import MemberRole, OfferStatus, ReferralStatus
+from zentrum.models import Case, CaseMember, Handover, Person, Referral, case_topics
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Optional filters of the queue."""
+
+    topic_id: int | None = None
+    urgency: str | None = None
+    district: str | None = None
+
+
+@dataclass
+class QueueItem:
+    """One offer or referral waiting for the partner."""
+
+    kind: str  # "offer" or "referral"
+    item_id: int
+    since: datetime
+    from_partner_id: int | None
+    case: Case
+    person: Person
+
+    @property
+    def cursor(self) -> str:
+        return f"{self.kind}-{self.item_id}"
+
+
+def _items(partner_id: int) -> sa.Subquery:
+    """Pending offers and referrals to the partner, as one table."""
+    offers = sa.select(
+        sa.literal("offer").label("kind"),
+        Handover.id.label("item_id"),
+        Handover.case_id.label("case_id"),
+        Handover.offered_at.label("since"),
+        Handover.from_partner_id.label("from_partner_id"),
+    ).where(Handover.to_partner_id == partner_id, Handover.status == OfferStatus.PENDING.value)
+    referrals = sa.select(
+        sa.literal("referral"),
+        Referral.id,
+        Referral.case_id,
+        Referral.referred_at,
+        Referral.from_partner_id,
+    ).where(Referral.to_partner_id == partner_id, Referral.status == ReferralStatus.PENDING.value)
+    return sa.union_all(offers, referrals).subquery("queue")
+
+
+def _anchor(session: Session, cursor: str) -> tuple[str, datetime, int] | None:
+    """(kind, since, id) of the item a page continues after."""
+    kind, _sep, raw_id = cursor.partition("-")
+    if kind not in ("offer", "referral") or not raw_id.isdigit():
+        return None
+    model, column = (
+        (Handover, Handover.offered_at) if kind == "offer" else (Referral, Referral.referred_at)
+    )
+    since = session.scalar(sa.select(column).where(model.id == int(raw_id)))
+    return (kind, since, int(raw_id)) if since else None
+
+
+def partner_queue(
+    session: Session,
+    partner_id: int,
+    filters: QueueFilter = QueueFilter(),
+    *,
+    after: str | None = None,
+    limit: int = 25,
+) -> tuple[list[QueueItem], str | None]:
+    """A page of the partner's queue, oldest first, and the cursor of the next page."""
+    items = _items(partner_id)
+    stmt = (
+        sa.select(
+            items.c.kind, items.c.item_id, items.c.since, items.c.from_partner_id, Case, Person
+        )
+        .join(Case, Case.id == items.c.case_id)
+        .join(
+            CaseMember,
+            sa.and_(
+                CaseMember.case_id == Case.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
+            ),
+        )
+        .join(Person, Person.id == CaseMember.person_id)
+        .options(selectinload(Case.topics))
+        .order_by(items.c.since, items.c.kind, items.c.item_id)
+        .limit(limit + 1)
+    )
+    if filters.topic_id:
+        stmt = stmt.where(
+            Case.id.in_(
+                sa.select(case_topics.c.case_id).where(case_topics.c.topic_id == filters.topic_id)
+            )
+        )
+    if filters.urgency:
+        stmt = stmt.where(Case.urgency == filters.urgency)
+    if filters.district:
+        stmt = stmt.where(Person.district == filters.district)
+    anchor = _anchor(session, after) if after else None
+    if anchor:
+        kind, since, item_id = anchor
+        stmt = stmt.where(
+            sa.or_(
+                items.c.since > since,
+                sa.and_(
+                    items.c.since == since,
+                    sa.tuple_(items.c.kind, items.c.item_id)
+                    > sa.tuple_(sa.literal(kind), sa.literal(item_id)),
+                ),
+            )
+        )
+    rows = [QueueItem(*row) for row in session.execute(stmt)]
+    next_cursor = rows[limit - 1].cursor if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def queue_count(session: Session, partner_id: int) -> int:
+    """How many offers and referrals wait for the partner."""
+    items = _items(partner_id)
+    return session.scalar(sa.select(sa.func.count()).select_from(items)) or 0

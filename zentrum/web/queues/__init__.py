@@ -1,0 +1,1 @@
+"""Advisors' work lists: the partner queue and their own cases."""
