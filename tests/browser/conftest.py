@@ -23,8 +23,8 @@ def live_server(app, app_factory):
 
 
 @pytest.fixture
-def page():
-    """A fresh browser page; skips with the reason when no Chromium is installed."""
+def browser():
+    """Headless Chromium; skips with the reason when it is not installed."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -33,9 +33,37 @@ def page():
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in separate browser contexts (one per user, like separate desks)."""
+    contexts = []
+
+    def open_page():
         context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin")
+        contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        yield page
+        return page
+
+    yield open_page
+    for context in contexts:
         context.close()
-        browser.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A fresh browser page."""
+    return new_page()
+
+
+def login(page, base_url: str, username: str, password: str = "richtig-geheim-1") -> None:
+    """Log in through the form and wait for the start page."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state()

@@ -35,7 +35,7 @@ def test_front_desk_records_an_enquiry_with_a_family_member(live_server, page, u
     page.get_by_label("IHK Wuppertal-Solingen-Remscheid").check()
     page.get_by_role("button", name="Anliegen speichern").click()
 
-    page.wait_for_url(re.compile(r".*/faelle/\d+$"))
+    page.wait_for_url(re.compile(r".*/faelle/\d+(#weiterleiten)?$"))
     heading = page.locator("h1").inner_text()
     assert re.fullmatch(r"Anliegen ZZ-\d{4}-\d{5}", heading)
     persons = page.get_by_role("table", name="Personen im Anliegen").inner_text()

@@ -22,6 +22,23 @@ from zentrum.web.cases.messages import refusal_message
 from zentrum.web.cases.page import render_case
 from zentrum.web.cases.views import bp
 
+# Refusals that concern one field of the posted form.
+FIELD_OF_REFUSAL = {
+    "override_needs_reason": "override_reason",
+    "decline_needs_comment": "comment",
+    "outcome_needs_comment": "comment",
+    "reopen_needs_reason": "reason",
+    "note_empty": "body",
+    "note_too_long": "body",
+    "note_gone": "addendum_to",
+    "not_colleague": "user",
+    "no_consent": "partner",
+    "partner_inactive": "partner",
+    "referral_exists": "partner",
+    "offer_to_self": "partner",
+    "refer_to_self": "partner",
+}
+
 
 def _case(case_id: int):
     case = get_visible_case(db.session, current_user, case_id)
@@ -40,6 +57,11 @@ def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
     except TransitionError as error:
         db.session.rollback()
         case = _case(case.id)
+        field = FIELD_OF_REFUSAL.get(error.code)
+        if form is not None and field and hasattr(form, field):
+            # A rule about the input: say it beside the field.
+            getattr(form, field).errors.append(refusal_message(error))
+            return render_case(case, current_user, posted={form_name: form}, status=422)
         return render_case(
             case,
             current_user,
