@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from zentrum.demo_flow import DemoFlow
 from zentrum.domain.clock import LOCAL_TZ
 from zentrum.domain.vocab import Channel, District, MemberRole, Role, Urgency
 from zentrum.models import Case, Partner, Topic, User
@@ -183,6 +184,7 @@ def seed_demo(
     moments = sorted(_moment(rng, now, rng.randint(0, 90)) for _ in range(case_count))
     today = now.astimezone(LOCAL_TZ).date()
     returning: list[tuple[int, PersonData]] = []
+    flow = DemoFlow(session, rng, now, frontdesk)
     for moment in moments:
         data = _intake(fake, rng, today, topics, partners)
         if returning and rng.random() < 0.06:
@@ -190,4 +192,5 @@ def seed_demo(
             data.existing_person_id, data.young_person = rng.choice(returning)
         case = record_intake(session, rng.choice(frontdesk), moment, data)
         returning.append((case.young_person.id, data.young_person))
+        flow.play(case)
     return users, case_count

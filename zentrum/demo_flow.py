@@ -1,0 +1,153 @@
+"""Demo histories: the front desk routes cases, partners accept, decline, note, close.
+
+Every step goes through the real services with the simulated moment as ``now``,
+so the demo's history is what the service itself would have written.
+"""
+
+import random
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from zentrum.domain.business_hours import add_business_time
+from zentrum.domain.lifecycle import TransitionError
+from zentrum.domain.vocab import DeclineReason, Outcome, Role
+from zentrum.models import Case, Consent, Partner, User
+from zentrum.services.case_actions import close_case, record_first_contact
+from zentrum.services.handover import accept_offer, decline_offer, offer_case
+from zentrum.services.lifecycle import has_consent, young_person_id
+from zentrum.services.notes import add_note
+from zentrum.services.referrals import answer_referral, refer_case
+from zentrum.services.routing import suggestions_for
+
+NOTES = (
+    "Erstgespräch telefonisch vereinbart.",
+    "Unterlagen (Zeugnisse, Lebenslauf) angefordert.",
+    "Termin im Zentrum Zukunft wahrgenommen, nächste Schritte besprochen.",
+    "Rückruf der Mutter, Termin verschoben.",
+    "Bewerbungsunterlagen gemeinsam überarbeitet.",
+    "Antrag ausgehändigt, Rückgabe bis Monatsende.",
+)
+
+
+class DemoFlow:
+    """Plays the lifecycle of demo cases forward to ``now``."""
+
+    def __init__(
+        self, session: Session, rng: random.Random, now: datetime, frontdesk: list[User]
+    ) -> None:
+        self.session = session
+        self.rng = rng
+        self.now = now
+        self.frontdesk = frontdesk
+        self.partners = list(session.scalars(sa.select(Partner).where(Partner.active)))
+        advisors = session.scalars(sa.select(User).where(User.role == Role.ADVISOR))
+        self.advisors: dict[int, list[User]] = {}
+        for advisor in advisors:
+            self.advisors.setdefault(advisor.partner_id, []).append(advisor)
+
+    def _later(self, moment: datetime, low_minutes: int, high_minutes: int) -> datetime:
+        """A moment some working time after ``moment``."""
+        minutes = int(self.rng.triangular(low_minutes, high_minutes, low_minutes * 2))
+        return add_business_time(moment, timedelta(minutes=minutes))
+
+    def _ensure_consent(self, case: Case, partner: Partner, at: datetime, actor: User) -> None:
+        """The front desk asked for consent for the partner it routes to."""
+        if not has_consent(self.session, case, partner.id):
+            self.session.add(
+                Consent(
+                    person_id=young_person_id(self.session, case),
+                    partner_id=partner.id,
+                    case_id=case.id,
+                    granted_at=at,
+                    recorded_by_id=actor.id,
+                )
+            )
+            self.session.flush()
+
+    def play(self, case: Case) -> None:
+        """Route one case and let partners work on it, up to now."""
+        if self.rng.random() < 0.08:
+            return  # still at the front desk
+        desk = self.rng.choice(self.frontdesk)
+        at = case.created_at + timedelta(minutes=self.rng.randint(2, 40))
+        if at > self.now:
+            return
+        ranked = suggestions_for(self.session, case, at)
+        partner = ranked[0][1] if ranked else self.rng.choice(self.partners)
+        try:
+            self._offer_until_accepted(case, desk, partner, ranked, at)
+        except TransitionError:
+            return  # the demo skips what the rules refuse, as a person would
+
+    def _offer_until_accepted(self, case, desk, partner, ranked, at) -> None:
+        self._ensure_consent(case, partner, at, desk)
+        suggestion = ranked[0][0] if ranked else None
+        offer = offer_case(
+            self.session,
+            desk,
+            at,
+            case,
+            partner,
+            suggestion=suggestion,
+            override_reason=None
+            if ranked
+            else "Keine Regel passt – Empfang entscheidet nach dem Gespräch.",
+        )
+        answered = self._later(at, 20, 1800)
+        if answered > self.now:
+            return  # waits in the partner's queue
+        advisor = self.rng.choice(self.advisors[partner.id])
+        if self.rng.random() < 0.1 and len(ranked) > 1:
+            decline_offer(
+                self.session,
+                advisor,
+                answered,
+                case,
+                offer.id,
+                self.rng.choice([DeclineReason.NOT_RESPONSIBLE, DeclineReason.NO_CAPACITY]),
+            )
+            nxt = ranked[1][1]
+            self._offer_until_accepted(case, desk, nxt, [], answered + timedelta(minutes=15))
+            return
+        accept_offer(self.session, advisor, answered, case, offer.id)
+        self._work(case, advisor, answered)
+
+    def _work(self, case: Case, advisor: User, since: datetime) -> None:
+        contact = self._later(since, 60, 2400)
+        if contact > self.now or self.rng.random() < 0.15:
+            return
+        record_first_contact(self.session, advisor, contact, case)
+        if self.rng.random() < 0.6:
+            add_note(
+                self.session,
+                advisor,
+                contact + timedelta(minutes=5),
+                case,
+                self.rng.choice(NOTES),
+                internal=self.rng.random() < 0.2,
+            )
+        if self.rng.random() < 0.12:
+            self._refer(case, advisor, contact + timedelta(minutes=30))
+        closed = self._later(contact, 600, 12000)
+        if closed <= self.now and self.rng.random() < 0.55:
+            close_case(self.session, advisor, closed, case, self.rng.choice(list(Outcome)[:-1]))
+
+    def _refer(self, case: Case, advisor: User, at: datetime) -> None:
+        others = [p for p in self.partners if p.id != case.holder_partner_id]
+        partner = self.rng.choice(others)
+        self._ensure_consent(case, partner, at, advisor)
+        referral = refer_case(self.session, advisor, at, case, partner, "Bitte mitberaten.")
+        answered = self._later(at, 30, 1200)
+        if answered <= self.now:
+            helper = self.rng.choice(self.advisors[partner.id])
+            answer_referral(
+                self.session,
+                helper,
+                answered,
+                case,
+                referral.id,
+                accept=self.rng.random() < 0.8,
+                reason=DeclineReason.NO_CAPACITY,
+            )
