@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from zentrum.domain.vocab import MemberRole, Role
-from zentrum.models import Partner, Topic
+from zentrum.models import Partner, Topic, User
 from zentrum.services.intake import IntakeData, PersonData, record_intake
 from zentrum.services.users import create_user
 
@@ -43,6 +43,12 @@ class CaseFactory:
         self.session = session
         self.users = users
         self._frontdesk = None
+
+    def frontdesk(self):
+        """The front desk user who records the factory's cases (looked up in the session)."""
+        if self._frontdesk is None:
+            self._frontdesk = self.users("frontdesk").id
+        return self.session.get(User, self._frontdesk)
 
     def topic_ids(self, *codes: str) -> list[int]:
         """Ids of topics by code."""
@@ -84,9 +90,7 @@ class CaseFactory:
 
     def __call__(self, *args, at: datetime | None = None, actor=None, **kwargs):
         if actor is None:
-            if self._frontdesk is None:
-                self._frontdesk = self.users("frontdesk")
-            actor = self._frontdesk
+            actor = self.frontdesk()
         case = record_intake(
             self.session, actor, at or datetime.now(UTC), self.data(*args, **kwargs)
         )
@@ -103,7 +107,7 @@ class CaseFactory:
 
         offer = offer_case(
             self.session,
-            actor or self._frontdesk or self.users("frontdesk"),
+            actor or self.frontdesk(),
             at or datetime.now(UTC),
             case,
             self.partner(code),
