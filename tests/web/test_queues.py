@@ -26,16 +26,17 @@ def _refs(page: str) -> list[str]:
 def test_queue_lists_offers_and_referrals_oldest_first_with_waiting_time(
     session, client, cases, users, ihk_advisor
 ):
-    old = cases("Alt", "Angebot", consents=["ihk"], at=NOW - timedelta(days=12))
-    cases.offer(old, "ihk", at=NOW - timedelta(days=10))
-    held = cases("Mit", "Hinzuziehung", consents=["jobcenter", "ihk"], at=NOW - timedelta(days=3))
-    offer = cases.offer(held, "jobcenter", at=NOW - timedelta(days=3))
+    now = datetime.now(UTC)
+    old = cases("Alt", "Angebot", consents=["ihk"], at=now - timedelta(days=12))
+    cases.offer(old, "ihk", at=now - timedelta(days=10))
+    held = cases("Mit", "Hinzuziehung", consents=["jobcenter", "ihk"], at=now - timedelta(days=3))
+    offer = cases.offer(held, "jobcenter", at=now - timedelta(days=3))
     jc = users("advisor", partner="jobcenter")
-    accept_offer(session, jc, NOW - timedelta(days=2), session.get(Case, held.id), offer.id)
+    accept_offer(session, jc, now - timedelta(days=2), session.get(Case, held.id), offer.id)
     refer_case(
         session,
         jc,
-        NOW - timedelta(hours=3, minutes=20),
+        now - timedelta(hours=3, minutes=20),
         session.get(Case, held.id),
         cases.partner("ihk"),
     )
