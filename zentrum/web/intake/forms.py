@@ -12,7 +12,6 @@ from wtforms import (
     FormField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TelField,
@@ -33,6 +32,7 @@ from zentrum.domain.validation import birth_date_problem
 from zentrum.domain.vocab import Channel, MemberRole, Urgency
 from zentrum.labels import choices
 from zentrum.services.intake import IntakeData, PersonData
+from zentrum.web.fields import MultiCheckboxField
 from zentrum.web.validators import NoControlCharacters, strip
 
 MAX_MEMBERS = 12
@@ -57,22 +57,6 @@ def check_birth_date(value: date | None, today: date) -> None:
     problem = birth_date_problem(value, today) if value else None
     if problem:
         raise ValidationError(_BIRTH_DATE_MESSAGES[problem])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices, rendered as checkboxes in a fieldset; unknown values get a German message."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            # Keep what was sent, so that pre_validate names it unknown.
-            self.data = list(valuelist)
-
-    def pre_validate(self, form):
-        known = {choice.value for choice in self.choices}
-        if any(value not in known for value in self.data or []):
-            raise ValidationError(_l("Diese Auswahl gibt es nicht. Bitte neu wählen."))
 
 
 class MemberForm(FlaskForm):
