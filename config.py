@@ -53,6 +53,10 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Working time for handover targets (Europe/Berlin; NRW holidays are always off).
+    OPENING_HOURS = os.environ.get("ZENTRUM_OPENING_HOURS", "08:00-18:00")
+    OPENING_DAYS = os.environ.get("ZENTRUM_OPENING_DAYS", "0-4")  # 0 = Monday
+
     # E-mail to the partners' functional addresses; no server means mail is off.
     MAIL_SERVER = os.environ.get("ZENTRUM_MAIL_SERVER") or None
     MAIL_PORT = _int_env("ZENTRUM_MAIL_PORT", 25)

@@ -42,7 +42,9 @@ def create_app(config=None) -> Flask:
     from zentrum.cli import register_cli
     from zentrum.database import register_database
     from zentrum.extensions import babel, csrf, db, login_manager, migrate
+    from zentrum.services.timing import configure_hours
 
+    configure_hours(app.config)
     register_database(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -3,7 +3,7 @@
 from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
 from zentrum.models.consent import Consent
 from zentrum.models.event import CaseEvent
-from zentrum.models.handover import CaseAccess, Handover, Referral
+from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Referral
 from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
 from zentrum.models.person import Person
@@ -15,6 +15,7 @@ __all__ = [
     "CaseAccess",
     "CaseNote",
     "Handover",
+    "OfferEscalation",
     "Referral",
     "RoutingRule",
     "routing_rule_topics",

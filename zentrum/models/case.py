@@ -60,6 +60,12 @@ class Case(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Facts for the reports, computed from the timestamps when they happen.
+    first_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_accept_seconds: Mapped[int | None] = mapped_column()
+    first_accept_business_seconds: Mapped[int | None] = mapped_column()
+    contact_seconds: Mapped[int | None] = mapped_column()
+    contact_business_seconds: Mapped[int | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(sa.String(30))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Every change of the case row checks and bumps this (optimistic locking).

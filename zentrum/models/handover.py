@@ -1,6 +1,6 @@
 """Offers (Übergabe) and referrals (Hinzuziehung) between the front desk and partners."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +38,7 @@ class Handover(Base):
             "id",
         ),
         sa.Index("ix_handovers_case_id_offered_at", "case_id", "offered_at"),
+        sa.Index("ix_handovers_offered_at_to_partner_id", "offered_at", "to_partner_id"),
         sa.CheckConstraint(
             "status IN (" + ", ".join(f"'{s.value}'" for s in OfferStatus) + ")",
             name="status_known",
@@ -59,6 +60,12 @@ class Handover(Base):
     decline_comment: Mapped[str | None] = mapped_column(sa.Text)
     # Set when data went out without consent, on a recorded legal basis.
     legal_basis: Mapped[str | None] = mapped_column(sa.String(30))
+    # Facts for the reports, computed from the timestamps when the offer is answered:
+    # how long it waited, in wall-clock and in working time.
+    wait_seconds: Mapped[int | None] = mapped_column()
+    wait_business_seconds: Mapped[int | None] = mapped_column()
+    # Monday of the Wuppertal week in which it was offered (weekly charts).
+    offered_week: Mapped[date | None] = mapped_column(sa.Date)
     suggested_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
     suggestion_reason: Mapped[str | None] = mapped_column(sa.String(300))
     override_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -126,3 +133,18 @@ class CaseAccess(Base):
     )
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), primary_key=True)
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfferEscalation(Base):
+    """A warning (80 % of the target used) or a flag (target passed) for one offer, once each."""
+
+    __tablename__ = "offer_escalations"
+    __table_args__ = (
+        sa.UniqueConstraint("handover_id", "stage", name="uq_offer_escalations_handover_stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(sa.ForeignKey("handovers.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(sa.String(10))  # "warning" or "overdue"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mailed_to: Mapped[str] = mapped_column(sa.Text, default="")

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from zentrum.domain.lifecycle import (
@@ -11,10 +12,11 @@ from zentrum.domain.lifecycle import (
     check_reassign,
     check_reopen,
 )
-from zentrum.domain.vocab import CaseStatus, EventKind, Outcome
-from zentrum.models import Case, User
+from zentrum.domain.vocab import CaseStatus, EventKind, OfferStatus, Outcome
+from zentrum.models import Case, Handover, User
 from zentrum.services.lifecycle import actor_of, add_event, case_state
 from zentrum.services.referrals import end_referral_rows
+from zentrum.services.timing import wall_seconds, working_seconds
 
 
 def reassign_case(session: Session, actor: User, now: datetime, case: Case, new_user: User) -> None:
@@ -40,7 +42,15 @@ def reassign_case(session: Session, actor: User, now: datetime, case: Case, new_
 def record_first_contact(session: Session, actor: User, now: datetime, case: Case) -> None:
     """Note that the responsible partner has reached the young person."""
     check_first_contact(case_state(session, case), actor_of(actor))
+    accepted_at = session.scalar(
+        sa.select(sa.func.max(Handover.decided_at)).where(
+            Handover.case_id == case.id, Handover.status == OfferStatus.ACCEPTED.value
+        )
+    )
     case.first_contact_at = now
+    if accepted_at is not None:
+        case.contact_seconds = wall_seconds(accepted_at, now)
+        case.contact_business_seconds = working_seconds(accepted_at, now)
     add_event(session, case, EventKind.FIRST_CONTACT.value, actor, now)
     session.flush()
 

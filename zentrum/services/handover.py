@@ -29,6 +29,7 @@ from zentrum.services.lifecycle import (
     has_consent,
     touch,
 )
+from zentrum.services.timing import wall_seconds, week_of, working_seconds
 
 
 class OfferTaken(TransitionError):
@@ -75,6 +76,7 @@ def offer_case(
         note=note,
         status=OfferStatus.PENDING.value,
         legal_basis=basis.value if basis else None,
+        offered_week=week_of(now),
         suggested_partner_id=suggestion.partner_id if suggestion else None,
         suggestion_reason=suggestion.reason if suggestion else None,
         override_reason=override_reason if overrides else None,
@@ -101,16 +103,28 @@ def offer_case(
 
 def _decide(
     session: Session, offer_id: int, status: OfferStatus, actor: User, now: datetime, **values
-) -> None:
-    """Move a pending offer on, only if it is still pending; else report who was first."""
+) -> datetime:
+    """Move a pending offer on, only if it is still pending; else report who was first.
+
+    Records how long the offer waited (wall-clock and working time); returns when it was made.
+    """
+    offered_at = session.scalar(sa.select(Handover.offered_at).where(Handover.id == offer_id))
     result = session.execute(
         sa.update(Handover)
         .where(Handover.id == offer_id, Handover.status == OfferStatus.PENDING.value)
-        .values(status=status.value, decided_at=now, decided_by_id=actor.id, **values)
+        .values(
+            status=status.value,
+            decided_at=now,
+            decided_by_id=actor.id,
+            wait_seconds=wall_seconds(offered_at, now),
+            wait_business_seconds=working_seconds(offered_at, now),
+            **values,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         raise OfferTaken(session.get(Handover, offer_id, populate_existing=True))
+    return offered_at
 
 
 def _answered(session: Session, case: Case, offer_id: int, check, actor: User):
@@ -132,13 +146,17 @@ def _answered(session: Session, case: Case, offer_id: int, check, actor: User):
 def accept_offer(session: Session, actor: User, now: datetime, case: Case, offer_id: int) -> None:
     """Accept the offer: the partner holds the case and the advisor is responsible."""
     offer = _answered(session, case, offer_id, check_accept, actor)
-    _decide(session, offer_id, OfferStatus.ACCEPTED, actor, now)
-    offered_at = session.scalar(sa.select(Handover.offered_at).where(Handover.id == offer_id))
+    offered_at = _decide(session, offer_id, OfferStatus.ACCEPTED, actor, now)
+    if case.first_accepted_at is None:
+        case.first_accepted_at = now
+        case.first_accept_seconds = wall_seconds(case.created_at, now)
+        case.first_accept_business_seconds = working_seconds(case.created_at, now)
     case.holder_partner_id = offer.to_partner_id
     case.responsible_user_id = actor.id
     case.status = CaseStatus.WITH_PARTNER.value
     # Each holder counts its own first contact.
     case.first_contact_at = None
+    case.contact_seconds = case.contact_business_seconds = None
     add_event(
         session,
         case,
