@@ -1,0 +1,239 @@
+"""Handover-time figures for supervisors, aggregated in SQL on SQLite and PostgreSQL alike.
+
+Waiting times of answered offers are stored facts (``Handover.wait_*``); offers
+still pending keep counting until ``now``, so they join every figure with their
+current waiting time. Percentiles use the nearest-rank definition: the p-th
+percentile of n values is the value at rank ceil(p·n/100).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from zentrum.domain.vocab import OfferStatus
+from zentrum.models import Case, Handover, Partner, Referral
+from zentrum.services.periods import Period
+from zentrum.services.timing import wall_seconds, working_seconds
+
+
+@dataclass
+class Spread:
+    """Median, 90th percentile and maximum of some durations, in seconds."""
+
+    count: int = 0
+    median: int | None = None
+    p90: int | None = None
+    maximum: int | None = None
+
+
+@dataclass
+class PartnerFigures:
+    """What happened to the offers one partner received in the period."""
+
+    partner: Partner
+    received: int = 0
+    accepted: int = 0
+    declined: int = 0
+    withdrawn: int = 0
+    pending: int = 0
+    within_target: int = 0
+    business: Spread = field(default_factory=Spread)
+    wall: Spread = field(default_factory=Spread)
+
+    @property
+    def decided_or_due(self) -> int:
+        """Offers that count for the target share: all but withdrawn and pending within target."""
+        return self.accepted + self.declined + self.pending_over_target
+
+    pending_over_target: int = 0
+
+    @property
+    def share_within_target(self) -> float | None:
+        """Share of offers accepted within the partner's target time."""
+        base = self.decided_or_due
+        return self.within_target / base if base else None
+
+
+def in_period(column, period: Period):
+    """SQL condition: a timestamp inside the period."""
+    return sa.and_(column >= period.start, column < period.end)
+
+
+def _offer_filter(period: Period, partner_ids: list[int] | None):
+    conditions = [in_period(Handover.offered_at, period)]
+    if partner_ids:
+        conditions.append(Handover.to_partner_id.in_(partner_ids))
+    return conditions
+
+
+def pending_waits(session: Session, period: Period, partner_ids, now: datetime):
+    """(partner id, offer id, offered at, wall seconds, working seconds) of pending offers."""
+    stmt = sa.select(Handover.to_partner_id, Handover.id, Handover.offered_at).where(
+        Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids)
+    )
+    return [
+        (pid, oid, at, wall_seconds(at, now), working_seconds(at, now))
+        for pid, oid, at in session.execute(stmt)
+    ]
+
+
+def _rank_select(values: sa.Select, group_cols: int) -> sa.Select:
+    """Median, p90 and max per group of a (group..., value) select, by nearest rank."""
+    sub = values.subquery("vals")
+    groups = list(sub.c)[:group_cols]
+    value = list(sub.c)[group_cols]
+    ranked = sa.select(
+        *groups,
+        value.label("v"),
+        sa.func.row_number().over(partition_by=groups, order_by=value).label("rn"),
+        sa.func.count().over(partition_by=groups).label("n"),
+    ).subquery("ranked")
+    rgroups = list(ranked.c)[:group_cols]
+
+    def at_rank(percent: int):
+        rank = (ranked.c.n * percent + 99) // 100
+        return sa.func.max(sa.case((ranked.c.rn == rank, ranked.c.v)))
+
+    return sa.select(
+        *rgroups, sa.func.count(), at_rank(50), at_rank(90), sa.func.max(ranked.c.v)
+    ).group_by(*rgroups)
+
+
+def _values_with_pending(answered: sa.Select, pending_rows: list[tuple]) -> sa.Select:
+    """Answered values from the database, plus the pending ones computed until now."""
+    if not pending_rows:
+        return answered
+    extra = [sa.select(*(sa.literal(part) for part in row)) for row in pending_rows]
+    return sa.union_all(answered, *extra).subquery("withpending").select()
+
+
+def spreads(
+    session: Session, answered: sa.Select, pending_rows: list[tuple], group_cols: int = 1
+) -> dict[tuple, Spread]:
+    """Spread per group, over answered values and pending ones."""
+    stmt = _rank_select(_values_with_pending(answered, pending_rows), group_cols)
+    return {tuple(row[:group_cols]): Spread(*row[group_cols:]) for row in session.execute(stmt)}
+
+
+def partner_figures(
+    session: Session, period: Period, partner_ids: list[int] | None, now: datetime
+) -> list[PartnerFigures]:
+    """Per receiving partner: counts, target share and handover-time spreads."""
+    partners = session.scalars(sa.select(Partner).order_by(Partner.name))
+    figures = {p.id: PartnerFigures(p) for p in partners if not partner_ids or p.id in partner_ids}
+    status = Handover.status
+    target = Partner.target_minutes * 60
+    counts = (
+        sa.select(
+            Handover.to_partner_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((status == OfferStatus.ACCEPTED.value, 1), else_=0)),
+            sa.func.sum(sa.case((status == OfferStatus.DECLINED.value, 1), else_=0)),
+            sa.func.sum(sa.case((status == OfferStatus.WITHDRAWN.value, 1), else_=0)),
+            sa.func.sum(sa.case((status == OfferStatus.PENDING.value, 1), else_=0)),
+            sa.func.sum(
+                sa.case(
+                    (
+                        sa.and_(
+                            status == OfferStatus.ACCEPTED.value,
+                            Handover.wait_business_seconds <= target,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+        )
+        .join(Partner, Partner.id == Handover.to_partner_id)
+        .where(*_offer_filter(period, partner_ids))
+        .group_by(Handover.to_partner_id)
+    )
+    for pid, *numbers in session.execute(counts):
+        fig = figures[pid]
+        (
+            fig.received,
+            fig.accepted,
+            fig.declined,
+            fig.withdrawn,
+            fig.pending,
+            fig.within_target,
+        ) = (int(n or 0) for n in numbers)
+    pending = pending_waits(session, period, partner_ids, now)
+    for pid, _oid, _at, _wall, work in pending:
+        if work > figures[pid].partner.target_minutes * 60:
+            figures[pid].pending_over_target += 1
+    accepted = sa.and_(status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids))
+    base = sa.select(Handover.to_partner_id, Handover.wait_business_seconds).where(accepted)
+    for (pid,), spread in spreads(session, base, [(p, w) for p, _o, _a, _x, w in pending]).items():
+        figures[pid].business = spread
+    base = sa.select(Handover.to_partner_id, Handover.wait_seconds).where(accepted)
+    for (pid,), spread in spreads(session, base, [(p, w) for p, _o, _a, w, _x in pending]).items():
+        figures[pid].wall = spread
+    return list(figures.values())
+
+
+def weekly_spreads(session: Session, period: Period, partner_ids, now: datetime):
+    """Median and p90 working-time waits per partner and week of offer (for the chart)."""
+    accepted = sa.and_(
+        Handover.status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids)
+    )
+    base = sa.select(
+        Handover.to_partner_id, Handover.offered_week, Handover.wait_business_seconds
+    ).where(accepted)
+    weeks = dict(
+        session.execute(
+            sa.select(Handover.id, Handover.offered_week).where(
+                Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids)
+            )
+        ).all()
+    )
+    pending = [
+        (p, weeks[o], w) for p, o, _a, _x, w in pending_waits(session, period, partner_ids, now)
+    ]
+    return spreads(session, base, pending, group_cols=2)
+
+
+def case_spreads(session: Session, period: Period) -> dict[str, Spread]:
+    """Intake → first acceptance (cases recorded in the period) and acceptance → first
+    contact (first contacts in the period), in working and wall-clock time."""
+    created = in_period(Case.created_at, period)
+    contacted = in_period(Case.first_contact_at, period)
+    result = {}
+    for name, column, where in (
+        ("intake_business", Case.first_accept_business_seconds, created),
+        ("intake_wall", Case.first_accept_seconds, created),
+        ("contact_business", Case.contact_business_seconds, contacted),
+        ("contact_wall", Case.contact_seconds, contacted),
+    ):
+        stmt = sa.select(sa.literal(1), column).where(where, column.is_not(None))
+        result[name] = spreads(session, stmt, []).get((1,), Spread())
+    return result
+
+
+def declines_by_reason(session: Session, period: Period, partner_ids) -> list[tuple]:
+    """(partner id, reason, count) of declined offers decided in the period."""
+    stmt = (
+        sa.select(Handover.to_partner_id, Handover.decline_reason, sa.func.count())
+        .where(
+            Handover.status == OfferStatus.DECLINED.value, in_period(Handover.decided_at, period)
+        )
+        .group_by(Handover.to_partner_id, Handover.decline_reason)
+        .order_by(Handover.to_partner_id, sa.func.count().desc())
+    )
+    if partner_ids:
+        stmt = stmt.where(Handover.to_partner_id.in_(partner_ids))
+    return list(session.execute(stmt))
+
+
+def referral_counts(session: Session, period: Period, partner_ids) -> list[tuple]:
+    """(partner id, status, count) of referrals made in the period."""
+    stmt = (
+        sa.select(Referral.to_partner_id, Referral.status, sa.func.count())
+        .where(in_period(Referral.referred_at, period))
+        .group_by(Referral.to_partner_id, Referral.status)
+    )
+    if partner_ids:
+        stmt = stmt.where(Referral.to_partner_id.in_(partner_ids))
+    return list(session.execute(stmt))
