@@ -61,15 +61,18 @@ def in_period(column, period: Period):
     return sa.and_(column >= period.start, column < period.end)
 
 
-def _offer_filter(period: Period, partner_ids: list[int] | None):
-    conditions = [in_period(Handover.offered_at, period)]
+def _offer_filter(period: Period | None, partner_ids: list[int] | None):
+    conditions = [in_period(Handover.offered_at, period)] if period else []
     if partner_ids:
         conditions.append(Handover.to_partner_id.in_(partner_ids))
     return conditions
 
 
-def pending_waits(session: Session, period: Period, partner_ids, now: datetime):
-    """(partner id, offer id, offered at, wall seconds, working seconds) of pending offers."""
+def pending_waits(session: Session, period: Period | None, partner_ids, now: datetime):
+    """(partner id, offer id, offered at, wall seconds, working seconds) of pending offers.
+
+    ``period`` None: every offer waiting now, whenever it was made.
+    """
     stmt = sa.select(Handover.to_partner_id, Handover.id, Handover.offered_at).where(
         Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids)
     )

@@ -1,0 +1,200 @@
+"""The supervisors' dashboard: every figure for a period and a choice of partners."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from zentrum.domain.vocab import CaseStatus, MemberRole, OfferStatus
+from zentrum.models import Case, CaseMember, Handover, Partner, Person, Topic, case_topics
+from zentrum.services.periods import Period
+from zentrum.services.reports import (
+    PartnerFigures,
+    Spread,
+    case_spreads,
+    declines_by_reason,
+    in_period,
+    partner_figures,
+    pending_waits,
+    referral_counts,
+    spreads,
+    weekly_spreads,
+)
+
+# Open cases by age: (label key, minimum age in days).
+AGE_BUCKETS = (
+    ("under_week", 0),
+    ("one_to_four_weeks", 7),
+    ("one_to_three_months", 28),
+    ("over_three_months", 91),
+)
+# Waiting offers by the share of their target already used.
+TARGET_BUCKETS = ("under_half", "half_to_80", "80_to_100", "over")
+
+
+@dataclass
+class WaitingOffer:
+    """An offer nobody has answered yet."""
+
+    handover_id: int
+    case_id: int
+    reference: str
+    partner_id: int
+    offered_at: datetime
+    wall_seconds: int
+    business_seconds: int
+    target_share: float
+
+
+@dataclass
+class Dashboard:
+    """All figures of the dashboard."""
+
+    period: Period
+    partner_ids: list[int]
+    now: datetime
+    partners: list[PartnerFigures]
+    overall: Spread
+    overall_wall: Spread
+    weekly: dict
+    cases: dict[str, Spread]
+    declines: list[tuple]
+    referrals: list[tuple]
+    open_by_age: list[tuple[str, int]]
+    by_topic: list[tuple[str, int]]
+    by_district: list[tuple[str | None, int]]
+    waiting: list[WaitingOffer] = field(default_factory=list)
+    waiting_by_share: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _overall(session, period, partner_ids, now, pending):
+    """One spread over all chosen partners (working and wall-clock time)."""
+    conditions = [
+        Handover.status == OfferStatus.ACCEPTED.value,
+        in_period(Handover.offered_at, period),
+    ]
+    if partner_ids:
+        conditions.append(Handover.to_partner_id.in_(partner_ids))
+    result = []
+    for column, index in ((Handover.wait_business_seconds, 4), (Handover.wait_seconds, 3)):
+        base = sa.select(sa.literal(1), column).where(*conditions)
+        rows = [(1, row[index]) for row in pending]
+        result.append(spreads(session, base, rows).get((1,), Spread()))
+    return result
+
+
+def _open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
+    bucket = sa.case(
+        *[
+            (Case.created_at <= now - timedelta(days=days), index)
+            for index, (_key, days) in reversed(list(enumerate(AGE_BUCKETS)))
+            if days
+        ],
+        else_=0,
+    )
+    stmt = (
+        sa.select(bucket, sa.func.count())
+        .where(Case.status != CaseStatus.CLOSED.value)
+        .group_by(bucket)
+    )
+    counts = dict(session.execute(stmt).all())
+    return [(key, counts.get(index, 0)) for index, (key, _days) in enumerate(AGE_BUCKETS)]
+
+
+def _by_topic(session: Session, period: Period) -> list[tuple[str, int]]:
+    stmt = (
+        sa.select(Topic.label, sa.func.count())
+        .join(case_topics, case_topics.c.topic_id == Topic.id)
+        .join(Case, Case.id == case_topics.c.case_id)
+        .where(in_period(Case.created_at, period))
+        .group_by(Topic.label, Topic.sort_order)
+        .order_by(sa.func.count().desc(), Topic.sort_order)
+    )
+    return list(session.execute(stmt).all())
+
+
+def _by_district(session: Session, period: Period) -> list[tuple[str | None, int]]:
+    stmt = (
+        sa.select(Person.district, sa.func.count())
+        .join(
+            CaseMember,
+            sa.and_(
+                CaseMember.person_id == Person.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
+            ),
+        )
+        .join(Case, Case.id == CaseMember.case_id)
+        .where(in_period(Case.created_at, period))
+        .group_by(Person.district)
+        .order_by(sa.func.count().desc())
+    )
+    return list(session.execute(stmt).all())
+
+
+def waiting_offers(session: Session, partner_ids, now: datetime) -> list[WaitingOffer]:
+    """Every offer waiting right now (whatever the period), longest first."""
+    everything = type(
+        "Always",
+        (),
+        {"start": datetime.min.replace(tzinfo=now.tzinfo), "end": now + timedelta(days=1)},
+    )
+    rows = pending_waits(session, everything, partner_ids, now)
+    if not rows:
+        return []
+    ids = [oid for _p, oid, _a, _w, _b in rows]
+    info = dict(
+        (oid, (cid, ref))
+        for oid, cid, ref in session.execute(
+            sa.select(Handover.id, Case.id, Case.reference)
+            .join(Case, Case.id == Handover.case_id)
+            .where(Handover.id.in_(ids))
+        )
+    )
+    targets = dict(session.execute(sa.select(Partner.id, Partner.target_minutes)).all())
+    offers = [
+        WaitingOffer(oid, *info[oid], pid, at, wall, work, work / (targets[pid] * 60))
+        for pid, oid, at, wall, work in rows
+    ]
+    return sorted(offers, key=lambda o: -o.target_share)
+
+
+def share_bucket(share: float) -> str:
+    """Which part of its target an offer has used: under half, to 80 %, to 100 %, or over."""
+    if share > 1.0:
+        return "over"
+    if share >= 0.8:
+        return "80_to_100"
+    return "half_to_80" if share >= 0.5 else "under_half"
+
+
+def _by_share(offers: list[WaitingOffer]) -> list[tuple[str, int]]:
+    counts = dict.fromkeys(TARGET_BUCKETS, 0)
+    for offer in offers:
+        counts[share_bucket(offer.target_share)] += 1
+    return list(counts.items())
+
+
+def build_dashboard(
+    session: Session, period: Period, partner_ids: list[int] | None, now: datetime
+) -> Dashboard:
+    """Every figure of the dashboard, in a fixed number of queries."""
+    pending = pending_waits(session, period, partner_ids, now)
+    overall, overall_wall = _overall(session, period, partner_ids, now, pending)
+    waiting = waiting_offers(session, partner_ids, now)
+    return Dashboard(
+        period=period,
+        partner_ids=list(partner_ids or []),
+        now=now,
+        partners=partner_figures(session, period, partner_ids, now),
+        overall=overall,
+        overall_wall=overall_wall,
+        weekly=weekly_spreads(session, period, partner_ids, now),
+        cases=case_spreads(session, period),
+        declines=declines_by_reason(session, period, partner_ids),
+        referrals=referral_counts(session, period, partner_ids),
+        open_by_age=_open_by_age(session, now),
+        by_topic=_by_topic(session, period),
+        by_district=_by_district(session, period),
+        waiting=waiting,
+        waiting_by_share=_by_share(waiting),
+    )
