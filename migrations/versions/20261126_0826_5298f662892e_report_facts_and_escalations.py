@@ -100,6 +100,8 @@ def _backfill():
         sa.column("first_accepted_at", sa.DateTime),
         sa.column("first_accept_seconds", sa.Integer),
         sa.column("first_accept_business_seconds", sa.Integer),
+        sa.column("first_contact_at", sa.DateTime), sa.column("contact_seconds", sa.Integer),
+        sa.column("contact_business_seconds", sa.Integer),
     )
     firsts = conn.execute(
         sa.select(handovers.c.case_id, sa.func.min(handovers.c.decided_at))
@@ -112,4 +114,21 @@ def _backfill():
             first_accepted_at=accepted,
             first_accept_seconds=int((accepted - created).total_seconds()),
             first_accept_business_seconds=int(business_time(created, accepted).total_seconds()),
+        ))
+    contacted = conn.execute(
+        sa.select(cases.c.id, cases.c.first_contact_at).where(cases.c.first_contact_at.is_not(None))
+    ).all()
+    for case_id, contact_raw in contacted:
+        accepted_raw = conn.scalar(
+            sa.select(sa.func.max(handovers.c.decided_at)).where(
+                handovers.c.case_id == case_id, handovers.c.status == "accepted",
+                handovers.c.decided_at <= contact_raw,
+            )
+        )
+        if accepted_raw is None:
+            continue
+        contact, accepted = _aware(contact_raw), _aware(accepted_raw)
+        conn.execute(cases.update().where(cases.c.id == case_id).values(
+            contact_seconds=int((contact - accepted).total_seconds()),
+            contact_business_seconds=int(business_time(accepted, contact).total_seconds()),
         ))
