@@ -1,17 +1,25 @@
-"""Command line: ``zentrum demo``, ``zentrum init-db``, ``zentrum create-user`` and Flask's own."""
+"""Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate`` and Flask's own."""
+
+from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from zentrum import create_app
+from zentrum.domain.clock import LOCAL_TZ
+from zentrum.domain.escalation import Stage
 from zentrum.domain.vocab import Role
+from zentrum.escalation_mail import send_escalation_mails
 from zentrum.extensions import db
 from zentrum.models import Partner
+from zentrum.report_mail import month_name, send_monthly_report
 from zentrum.seed import seed_reference_data
+from zentrum.services.escalation import escalate
 from zentrum.services.users import UserError, create_user
 
 cli = FlaskGroup(create_app=lambda: create_app(), help="Fallsteuerung des Zentrums Zukunft.")
@@ -40,9 +48,15 @@ def init_db() -> None:
 @click.option(
     "--partner", "partner_code", help="Kürzel der Partnerorganisation (für Berater:innen)"
 )
+@click.option("--email", help="Dienstliche E-Mail-Adresse (Leitung: für Eskalationen)")
 @click.password_option("--password", prompt="Passwort", help="Wird abgefragt, wenn nicht angegeben")
-def create_user_command(username, role, display_name, partner_code, password) -> None:
+def create_user_command(username, role, display_name, partner_code, email, password) -> None:
     """Create a user account for a real deployment."""
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            raise click.BadParameter(str(error), param_hint="--email") from None
     partner = None
     if partner_code:
         partner = db.session.scalar(sa.select(Partner).where(Partner.code == partner_code))
@@ -61,6 +75,7 @@ def create_user_command(username, role, display_name, partner_code, password) ->
     except UserError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
+    user.email = email or None
     db.session.commit()
     click.echo(f"Benutzer {user.username} ({role}) angelegt.")
 
@@ -89,9 +104,130 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
+def _moment(text: str | None) -> datetime:
+    """An ISO datetime as aware UTC; without a zone it is Wuppertal time. None: now."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} ist kein Zeitpunkt (ISO 8601, z. B. 2026-11-23T16:00).", param_hint="--now"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(UTC)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+@click.command("escalate")
+@with_appcontext
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ZEITPUNKT",
+    help="So tun, als wäre es dieser Zeitpunkt (ISO 8601; ohne Zone Ortszeit Wuppertal).",
+)
+def escalate_command(now_text: str | None) -> None:
+    """Warn partners about offers near their target; flag overdue ones to supervisors.
+
+    Meant for cron (every 15 minutes). Each offer and stage is mailed once.
+    """
+    now = _moment(now_text)
+    try:
+        notices = escalate(db.session, now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    # Only after the commit: a stage whose row was rolled back is never mailed.
+    report = send_escalation_mails(notices)
+    warnings = sum(1 for n in notices if n.stage == Stage.WARNING)
+    click.echo(
+        _plural(warnings, "Warnung", "Warnungen")
+        + ", "
+        + _plural(len(notices) - warnings, "Überschreitung", "Überschreitungen")
+        + " gemeldet"
+    )
+    if not report.enabled and notices:
+        click.echo("E-Mail ist ausgeschaltet (ZENTRUM_MAIL_SERVER); nichts versandt.")
+    if report.failed:
+        raise click.ClickException(
+            f"{report.failed} von {report.sent + report.failed} E-Mails nicht versandt "
+            "(siehe Log); die Stufen sind trotzdem vermerkt."
+        )
+
+
+@click.command("report")
+@with_appcontext
+@click.option(
+    "--monthly", is_flag=True, help="Zahlen des Vormonats an alle Leitungen mit E-Mail senden."
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ZEITPUNKT",
+    help="So tun, als wäre es dieser Zeitpunkt (ISO 8601; ohne Zone Ortszeit Wuppertal).",
+)
+def report_command(monthly: bool, now_text: str | None) -> None:
+    """Mail the supervisors a report; ``--monthly``: last month's figures (cron, on the 1st)."""
+    if not monthly:
+        raise click.UsageError("Bitte den Bericht wählen: --monthly.")
+    now = _moment(now_text)
+    try:
+        outcome = send_monthly_report(db.session, now)
+    finally:
+        db.session.rollback()  # read only: end the transaction
+    month = month_name(outcome.period)
+    if not outcome.enabled:
+        raise click.ClickException(
+            f"E-Mail ist ausgeschaltet (ZENTRUM_MAIL_SERVER); Monatsbericht {month} nicht versandt."
+        )
+    if not outcome.recipients:
+        raise click.ClickException(
+            f"Keine aktive Leitung mit E-Mail-Adresse; Monatsbericht {month} nicht versandt."
+        )
+    if outcome.failed:
+        raise click.ClickException(
+            f"Monatsbericht {month}: {outcome.failed} von {outcome.recipients} E-Mails "
+            "nicht versandt (siehe Log)."
+        )
+    click.echo(
+        f"Monatsbericht {month} an {_plural(outcome.sent, 'Leitung', 'Leitungen')} versandt."
+    )
+
+
+@click.command("bench-dashboard")
+@click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--database-url",
+    help="Leere Datenbank für den Benchmark (Vorgabe: neue SQLite-Datei in einem Temp-Ordner)",
+)
+@click.option("--repeat", default=5, show_default=True, type=click.IntRange(min=1))
+def bench_dashboard(handovers: int, database_url: str | None, repeat: int) -> None:
+    """Fill an empty database with a year of handovers and time the supervisors' dashboard."""
+    from zentrum.bench import BenchmarkError
+    from zentrum.bench_timing import run_benchmark
+
+    try:
+        run_benchmark(handovers, database_url, repeat, click.echo)
+    except BenchmarkError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def register_cli(app: Flask) -> None:
     """Add our commands to ``flask`` and ``zentrum``."""
-    for command in (init_db, create_user_command, demo):
+    for command in (
+        init_db,
+        create_user_command,
+        demo,
+        escalate_command,
+        report_command,
+        bench_dashboard,
+    ):
         app.cli.add_command(command)
 
 

@@ -132,11 +132,11 @@ def test_partner_filter_limits_every_figure(session, generated):
     assert all(pid == ihk for pid, _r, _n in declines_by_reason(session, PERIOD, [ihk]))
 
 
-def test_declines_by_reason_count_decisions_in_the_period(session, generated):
+def test_declines_by_reason_count_the_offers_of_the_period(session, generated):
     counted = {(p, r): n for p, r, n in declines_by_reason(session, PERIOD, None)}
     expected = {}
     for row in generated:
-        if row.status == "declined" and PERIOD.start <= row.decided_at < PERIOD.end:
+        if row.status == "declined" and _in(row, PERIOD):
             key = (row.to_partner_id, row.decline_reason)
             expected[key] = expected.get(key, 0) + 1
     assert counted == expected

@@ -316,3 +316,34 @@ def test_button_forms_refuse_a_missing_csrf_token(app_factory, session, cases, u
     response = client.post(f"/faelle/{case.id}/angebote/{offer.id}/annehmen")
     assert response.status_code == 400
     assert _events(session, case) == ["intake", "offer"]
+
+
+def test_front_desk_internal_notes_stay_at_the_front_desk(session, client, cases, users, auth):
+    case = cases(consents=["ihk"])
+    auth.login(users("frontdesk"))
+    client.post(
+        f"/faelle/{case.id}/notizen",
+        data={"note-body": "Nur für den Empfang", "note-internal": "y"},
+    )
+    assert "Nur für den Empfang" in _page(client, case)
+    for role in ("supervisor", "admin"):
+        auth.logout()
+        auth.login(users(role))
+        assert "Nur für den Empfang" not in _page(client, case), role
+
+
+def test_uninvolved_advisor_cannot_write_notes_even_on_a_guessed_case(session, cases, users):
+    from datetime import UTC, datetime
+
+    from zentrum.domain.lifecycle import TransitionError
+    from zentrum.services.notes import add_note
+
+    case = cases()
+    with pytest.raises(TransitionError, match="not_involved"):
+        add_note(
+            session,
+            users("advisor", partner="uni"),
+            datetime.now(UTC),
+            session.get(Case, case.id),
+            "Hallo",
+        )

@@ -73,6 +73,9 @@ def add_business_time(
     start: datetime, amount: timedelta, hours: OpeningHours = DEFAULT_HOURS
 ) -> datetime:
     """The moment when ``amount`` of working time after ``start`` has passed."""
+    if amount < timedelta(0):
+        # Counting on with a negative amount gave moments before opening or after start.
+        raise ValueError("add_business_time: amount must not be negative")
     remaining = amount
     start = start.astimezone(UTC)
     day = start.astimezone(LOCAL_TZ).date()

@@ -11,11 +11,13 @@ from zentrum.models import Case, CaseMember, Handover, Partner, Person, Topic, c
 from zentrum.services.periods import Period
 from zentrum.services.reports import (
     PartnerFigures,
+    PendingWait,
     Spread,
     case_spreads,
     declines_by_reason,
     in_period,
     partner_figures,
+    pending_in,
     pending_waits,
     referral_counts,
     spreads,
@@ -68,7 +70,7 @@ class Dashboard:
     waiting_by_share: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _overall(session, period, partner_ids, now, pending):
+def _overall(session, period, partner_ids, pending: list[PendingWait]):
     """One spread over all chosen partners (working and wall-clock time)."""
     conditions = [
         Handover.status == OfferStatus.ACCEPTED.value,
@@ -77,9 +79,9 @@ def _overall(session, period, partner_ids, now, pending):
     if partner_ids:
         conditions.append(Handover.to_partner_id.in_(partner_ids))
     result = []
-    for column, index in ((Handover.wait_business_seconds, 4), (Handover.wait_seconds, 3)):
+    for column, attr in ((Handover.wait_business_seconds, "work"), (Handover.wait_seconds, "wall")):
         base = sa.select(sa.literal(1), column).where(*conditions)
-        rows = [(1, row[index]) for row in pending]
+        rows = [(1, getattr(row, attr)) for row in pending]
         result.append(spreads(session, base, rows).get((1,), Spread()))
     return result
 
@@ -131,17 +133,11 @@ def _by_district(session: Session, period: Period) -> list[tuple[str | None, int
     return list(session.execute(stmt).all())
 
 
-def waiting_offers(session: Session, partner_ids, now: datetime) -> list[WaitingOffer]:
-    """Every offer waiting right now (whatever the period), longest first."""
-    everything = type(
-        "Always",
-        (),
-        {"start": datetime.min.replace(tzinfo=now.tzinfo), "end": now + timedelta(days=1)},
-    )
-    rows = pending_waits(session, everything, partner_ids, now)
+def waiting_offers(session: Session, rows: list[PendingWait]) -> list[WaitingOffer]:
+    """The given waiting offers with their cases and target shares, the most overdue first."""
     if not rows:
         return []
-    ids = [oid for _p, oid, _a, _w, _b in rows]
+    ids = [row.offer_id for row in rows]
     info = dict(
         (oid, (cid, ref))
         for oid, cid, ref in session.execute(
@@ -152,8 +148,16 @@ def waiting_offers(session: Session, partner_ids, now: datetime) -> list[Waiting
     )
     targets = dict(session.execute(sa.select(Partner.id, Partner.target_minutes)).all())
     offers = [
-        WaitingOffer(oid, *info[oid], pid, at, wall, work, work / (targets[pid] * 60))
-        for pid, oid, at, wall, work in rows
+        WaitingOffer(
+            r.offer_id,
+            *info[r.offer_id],
+            r.partner_id,
+            r.offered_at,
+            r.wall,
+            r.work,
+            r.work / (targets[r.partner_id] * 60),
+        )
+        for r in rows
     ]
     return sorted(offers, key=lambda o: -o.target_share)
 
@@ -178,17 +182,18 @@ def build_dashboard(
     session: Session, period: Period, partner_ids: list[int] | None, now: datetime
 ) -> Dashboard:
     """Every figure of the dashboard, in a fixed number of queries."""
-    pending = pending_waits(session, period, partner_ids, now)
-    overall, overall_wall = _overall(session, period, partner_ids, now, pending)
-    waiting = waiting_offers(session, partner_ids, now)
+    waiting_now = pending_waits(session, None, partner_ids, now)
+    pending = pending_in(waiting_now, period)
+    overall, overall_wall = _overall(session, period, partner_ids, pending)
+    waiting = waiting_offers(session, waiting_now)
     return Dashboard(
         period=period,
         partner_ids=list(partner_ids or []),
         now=now,
-        partners=partner_figures(session, period, partner_ids, now),
+        partners=partner_figures(session, period, partner_ids, now, pending),
         overall=overall,
         overall_wall=overall_wall,
-        weekly=weekly_spreads(session, period, partner_ids, now),
+        weekly=weekly_spreads(session, period, partner_ids, now, pending),
         cases=case_spreads(session, period),
         declines=declines_by_reason(session, period, partner_ids),
         referrals=referral_counts(session, period, partner_ids),

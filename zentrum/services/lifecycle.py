@@ -43,6 +43,8 @@ def open_referrals(session: Session, case: Case) -> list[Referral]:
             Referral.status.in_([ReferralStatus.PENDING.value, ReferralStatus.ACTIVE.value]),
         )
         .order_by(Referral.referred_at, Referral.id)
+        # The status changes by UPDATE statements; rows already loaded must not hide them.
+        .execution_options(populate_existing=True)
     )
     return list(session.scalars(stmt))
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import EventKind, Role
-from zentrum.models import Case, CaseNote, User
+from zentrum.models import Case, CaseAccess, CaseNote, User
 from zentrum.services.lifecycle import add_event
 
 NOTE_MAX = 10_000
@@ -26,6 +26,8 @@ def add_note(
     """Append a note (or an addendum to an earlier one) and its history entry."""
     if actor.role == Role.SUPERVISOR:
         raise TransitionError("read_only")
+    if actor.role == Role.ADVISOR and not _involved(session, case, actor.partner_id):
+        raise TransitionError("not_involved")
     body = body.strip()
     if not body:
         raise TransitionError("note_empty")
@@ -61,18 +63,34 @@ def add_note(
     return note
 
 
+def _involved(session: Session, case: Case, partner_id: int) -> bool:
+    """True when the partner was offered, referred or held the case."""
+    stmt = sa.select(CaseAccess.case_id).where(
+        CaseAccess.case_id == case.id, CaseAccess.partner_id == partner_id
+    )
+    return session.scalar(stmt) is not None
+
+
+def _same_desk(partner_id: int | None, viewer: User) -> bool:
+    """True when the viewer works where the note was written (a partner, or the front desk)."""
+    if partner_id is None:
+        return viewer.role == Role.FRONTDESK
+    return viewer.partner_id == partner_id
+
+
 def note_visible(note: CaseNote, viewer: User) -> bool:
-    """Internal notes are read only within the author's partner (or front desk)."""
-    return not note.internal or note.partner_id == viewer.partner_id
+    """Internal notes are read only within the author's partner (or by the front desk)."""
+    return not note.internal or _same_desk(note.partner_id, viewer)
 
 
 def visible_notes_clause(viewer: User) -> sa.ColumnElement[bool]:
     """SQL condition for the notes a viewer may read."""
-    own = (
-        CaseNote.partner_id.is_(None)
-        if viewer.partner_id is None
-        else CaseNote.partner_id == viewer.partner_id
-    )
+    if viewer.partner_id is not None:
+        own = CaseNote.partner_id == viewer.partner_id
+    elif viewer.role == Role.FRONTDESK:
+        own = CaseNote.partner_id.is_(None)
+    else:
+        own = sa.false()  # supervisors and admins belong to no desk
     return sa.or_(CaseNote.internal.is_(False), own)
 
 

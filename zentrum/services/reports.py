@@ -7,7 +7,8 @@ percentile of n values is the value at rank ceil(p·n/100).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -68,18 +69,33 @@ def _offer_filter(period: Period | None, partner_ids: list[int] | None):
     return conditions
 
 
-def pending_waits(session: Session, period: Period | None, partner_ids, now: datetime):
-    """(partner id, offer id, offered at, wall seconds, working seconds) of pending offers.
+class PendingWait(NamedTuple):
+    """An offer still waiting, with its waiting time so far."""
 
-    ``period`` None: every offer waiting now, whenever it was made.
-    """
-    stmt = sa.select(Handover.to_partner_id, Handover.id, Handover.offered_at).where(
-        Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids)
-    )
+    partner_id: int
+    offer_id: int
+    offered_at: datetime
+    week: date | None
+    wall: int
+    work: int
+
+
+def pending_waits(
+    session: Session, period: Period | None, partner_ids, now: datetime
+) -> list[PendingWait]:
+    """Offers still pending (made in the period; ``period`` None: all), with their waits."""
+    stmt = sa.select(
+        Handover.to_partner_id, Handover.id, Handover.offered_at, Handover.offered_week
+    ).where(Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids))
     return [
-        (pid, oid, at, wall_seconds(at, now), working_seconds(at, now))
-        for pid, oid, at in session.execute(stmt)
+        PendingWait(pid, oid, at, week, wall_seconds(at, now), working_seconds(at, now))
+        for pid, oid, at, week in session.execute(stmt)
     ]
+
+
+def pending_in(pending: list[PendingWait], period: Period) -> list[PendingWait]:
+    """The pending offers that were made in the period."""
+    return [p for p in pending if period.start <= p.offered_at < period.end]
 
 
 def _rank_select(values: sa.Select, group_cols: int) -> sa.Select:
@@ -121,7 +137,11 @@ def spreads(
 
 
 def partner_figures(
-    session: Session, period: Period, partner_ids: list[int] | None, now: datetime
+    session: Session,
+    period: Period,
+    partner_ids: list[int] | None,
+    now: datetime,
+    pending: list[PendingWait] | None = None,
 ) -> list[PartnerFigures]:
     """Per receiving partner: counts, target share and handover-time spreads."""
     partners = session.scalars(sa.select(Partner).order_by(Partner.name))
@@ -163,21 +183,28 @@ def partner_figures(
             fig.pending,
             fig.within_target,
         ) = (int(n or 0) for n in numbers)
-    pending = pending_waits(session, period, partner_ids, now)
-    for pid, _oid, _at, _wall, work in pending:
-        if work > figures[pid].partner.target_minutes * 60:
-            figures[pid].pending_over_target += 1
+    if pending is None:
+        pending = pending_waits(session, period, partner_ids, now)
+    for wait in pending:
+        if wait.work > figures[wait.partner_id].partner.target_minutes * 60:
+            figures[wait.partner_id].pending_over_target += 1
     accepted = sa.and_(status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids))
     base = sa.select(Handover.to_partner_id, Handover.wait_business_seconds).where(accepted)
-    for (pid,), spread in spreads(session, base, [(p, w) for p, _o, _a, _x, w in pending]).items():
+    for (pid,), spread in spreads(session, base, [(p.partner_id, p.work) for p in pending]).items():
         figures[pid].business = spread
     base = sa.select(Handover.to_partner_id, Handover.wait_seconds).where(accepted)
-    for (pid,), spread in spreads(session, base, [(p, w) for p, _o, _a, w, _x in pending]).items():
+    for (pid,), spread in spreads(session, base, [(p.partner_id, p.wall) for p in pending]).items():
         figures[pid].wall = spread
     return list(figures.values())
 
 
-def weekly_spreads(session: Session, period: Period, partner_ids, now: datetime):
+def weekly_spreads(
+    session: Session,
+    period: Period,
+    partner_ids,
+    now: datetime,
+    pending: list[PendingWait] | None = None,
+):
     """Median and p90 working-time waits per partner and week of offer (for the chart)."""
     accepted = sa.and_(
         Handover.status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids)
@@ -185,17 +212,10 @@ def weekly_spreads(session: Session, period: Period, partner_ids, now: datetime)
     base = sa.select(
         Handover.to_partner_id, Handover.offered_week, Handover.wait_business_seconds
     ).where(accepted)
-    weeks = dict(
-        session.execute(
-            sa.select(Handover.id, Handover.offered_week).where(
-                Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids)
-            )
-        ).all()
-    )
-    pending = [
-        (p, weeks[o], w) for p, o, _a, _x, w in pending_waits(session, period, partner_ids, now)
-    ]
-    return spreads(session, base, pending, group_cols=2)
+    if pending is None:
+        pending = pending_waits(session, period, partner_ids, now)
+    rows = [(p.partner_id, p.week, p.work) for p in pending]
+    return spreads(session, base, rows, group_cols=2)
 
 
 def case_spreads(session: Session, period: Period) -> dict[str, Spread]:

@@ -54,7 +54,8 @@ def suggestions_for(
 ) -> list[tuple[Suggestion, Partner]]:
     """Ranked suggestions for the case with their partners, without its current holder."""
     ranked = [
-        s for s in suggest(load_rules(session), routing_input(case, now))
+        s
+        for s in suggest(load_rules(session), routing_input(case, now))
         if s.partner_id != case.holder_partner_id
     ]
     partners = {

@@ -136,6 +136,8 @@ def register(app: Flask) -> None:
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
     from zentrum.web.queues.views import bp as queues_bp
+    from zentrum.web.reports.exports import bp as exports_bp
+    from zentrum.web.reports.views import bp as reports_bp
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
@@ -147,5 +149,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(queues_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(exports_bp)
     _register_errors(app)
     _register_template_helpers(app)

@@ -180,3 +180,6 @@ def enable_rule(rule_id: int):
 def disable_rule(rule_id: int):
     """Switch a rule off (rules are disabled, never deleted)."""
     return _switch(rule_id, False)
+
+
+from zentrum.web.admin import partners as _partner_routes  # noqa: E402, F401 - routes on bp

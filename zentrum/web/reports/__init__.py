@@ -1,0 +1,1 @@
+"""Supervisors' reports: the dashboard, the drill-down behind its figures and the exports."""
