@@ -104,6 +104,8 @@ def _ensure_users(session: Session) -> list[User]:
             display_name=name,
             partner=partners.get(partner_code) if partner_code else None,
         )
+        if role == Role.SUPERVISOR and not user.email:
+            user.email = f"{username}@zentrum-zukunft.example"  # receives escalations
         users.append(user)
     return users
 

@@ -6,13 +6,13 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
 
-from zentrum.domain.business_hours import business_time
 from zentrum.domain.vocab import District, Role, Urgency
 from zentrum.extensions import db
 from zentrum.models import Partner, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import recent_cases
 from zentrum.services.queues import QueueFilter, partner_queue
+from zentrum.services.timing import working_seconds
 from zentrum.web.access import roles_required
 
 bp = Blueprint("queues", __name__)
@@ -44,7 +44,11 @@ def inbox():
     )
     now = utcnow()
     target = timedelta(minutes=partner.target_minutes)
-    rows = [(item, now - item.since, business_time(item.since, now) > target) for item in items]
+    # The house's configured opening hours decide what counts as working time.
+    rows = []
+    for item in items:
+        worked = timedelta(seconds=working_seconds(item.since, now))
+        rows.append((item, now - item.since, worked, worked > target))
     topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
     g.no_store = True
     return render_template(
