@@ -2,7 +2,10 @@
 
 import re
 from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.browser.conftest import login
@@ -32,6 +35,23 @@ def test_supervisor_sees_the_figures_and_the_handovers_behind_one(app, session, 
     assert _number(total.locator("td").nth(0).inner_text()) == received
     assert page.get_by_role("img", name="Übergabezeit je Woche in Arbeitszeit").is_visible()
     assert page.get_by_role("img", name="Wartende Angebote nach verbrauchter Zielzeit").is_visible()
+
+    # Both exports download from the dashboard, pseudonymised.
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="CSV (Kennzahlen)").click()
+    figures_csv = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    total_line = next(
+        line for line in figures_csv.splitlines() if line.startswith("Alle gewählten Partner;")
+    )
+    assert int(total_line.split(";")[2]) == received  # Partner; Zielzeit; Eingegangen
+    assert csv_download.value.suggested_filename.endswith(".csv")
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="Excel (Übergaben)").click()
+    workbook = openpyxl.load_workbook(BytesIO(Path(xlsx_download.value.path()).read_bytes()))
+    sheet = workbook.worksheets[0]
+    references = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len(references) == received
+    assert all(re.fullmatch(r"ZZ-\d{4}-\d{5}", ref) for ref in references)
 
     # A partner's "angenommen" figure small enough for one page of the list.
     figure = next(fig for fig in dash.partners if 0 < fig.accepted <= 25)
