@@ -1,6 +1,7 @@
 """Configuration classes, read from the environment (see README, "Konfiguration")."""
 
 import os
+from datetime import timedelta
 
 _DEV_SECRET = "dev-only-not-secret"  # noqa: S105 - marks the development key, refused in production
 
@@ -37,6 +38,20 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day on one form is fine
+
+    # A session ends after this long without a request, and at the latest this
+    # long after login. The signed cookie is refused past the absolute lifetime too.
+    SESSION_IDLE_MINUTES = _int_env("ZENTRUM_SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int_env("ZENTRUM_SESSION_MAX_HOURS", 10)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+
+    # Login attempts: per client address, and failures per username (then locked).
+    # In-memory counts are per worker process; with several workers use Redis.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("ZENTRUM_RATELIMIT_STORAGE") or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
 
     # Large enough that an over-long text gets a message beside its field,
     # small enough that nobody can fill the server's memory.
@@ -91,6 +106,9 @@ class TestConfig(Config):
     ARGON2_PARALLELISM = 1
     # Never mail from the suite, whatever the environment says; tests switch it on.
     MAIL_SERVER = None
+    # Login limits off, so tests may log in often; the limit tests switch them on.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

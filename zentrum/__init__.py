@@ -41,7 +41,7 @@ def create_app(config=None) -> Flask:
     from zentrum import web
     from zentrum.cli import register_cli
     from zentrum.database import register_database
-    from zentrum.extensions import babel, csrf, db, login_manager, migrate
+    from zentrum.extensions import babel, csrf, db, limiter, login_manager, migrate
     from zentrum.services.timing import configure_hours
 
     configure_hours(app.config)
@@ -50,6 +50,7 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
     web.register(app)
     register_cli(app)
     return app

@@ -132,7 +132,23 @@ def test_partner_filter_limits_every_figure(session, generated):
     assert all(pid == ihk for pid, _r, _n in declines_by_reason(session, PERIOD, [ihk]))
 
 
-def test_declines_by_reason_count_the_offers_of_the_period(session, generated):
+def test_declines_by_reason_count_the_offers_of_the_period(session, cases, generated):
+    # Offered the day before the period, declined inside it: belongs to the day before.
+    early = cases("Früh", "Abgelehnt")
+    before = PERIOD.start - timedelta(hours=2)
+    session.add(
+        Handover(
+            case_id=early.id,
+            to_partner_id=generated[0].to_partner_id,
+            offered_by_id=cases.frontdesk().id,
+            offered_at=before,
+            status="declined",
+            decided_at=PERIOD.start + timedelta(hours=3),
+            decline_reason="duplicate",
+            offered_week=week_of(before),
+        )
+    )
+    session.commit()
     counted = {(p, r): n for p, r, n in declines_by_reason(session, PERIOD, None)}
     expected = {}
     for row in generated:

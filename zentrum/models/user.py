@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session cookie; raising it ends all sessions of the user
+    # (logout, deactivation, new password), copies of the cookie included.
+    session_generation: Mapped[int] = mapped_column(server_default="0")
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
 
@@ -42,6 +45,10 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:
         """Deactivated users cannot log in (Flask-Login reads this)."""
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: "id:generation"."""
+        return f"{self.id}:{self.session_generation}"
 
     def has_role(self, *roles: Role) -> bool:
         """True when the user has one of the given roles."""

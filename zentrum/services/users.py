@@ -1,16 +1,16 @@
-"""Staff accounts: creation and authentication."""
+"""Staff accounts: creation, authentication, passwords and the end of sessions."""
 
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from zentrum.domain.passwords import password_problems
 from zentrum.domain.vocab import Role
 from zentrum.models import Partner, User
 from zentrum.passwords import hash_password, needs_rehash, verify_password
 from zentrum.services.errors import ServiceError
 
-MIN_PASSWORD_LENGTH = 10
 # Verified when the user is unknown, so that both answers take about as long.
 _DUMMY_HASH: dict[str, str] = {}
 
@@ -34,8 +34,7 @@ def create_user(
         raise UserError("Benutzername fehlt.")
     if role == Role.ADVISOR and partner is None:
         raise UserError("Berater:innen gehören zu genau einer Partnerorganisation.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"Das Passwort braucht mindestens {MIN_PASSWORD_LENGTH} Zeichen.")
+    _check_new_password(password, username)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
         raise UserError(f"Den Benutzernamen {username} gibt es schon.")
     user = User(
@@ -64,3 +63,31 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
         user.password_hash = hash_password(password)
     user.last_login_at = now
     return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every session of the user on every device: their cookies carry the old generation."""
+    user.session_generation = (user.session_generation or 0) + 1
+    session.flush()
+
+
+def change_password(session: Session, user: User, new_password: str) -> None:
+    """Set a new password that meets the rules; the user's sessions end."""
+    _check_new_password(new_password, user.username)
+    user.password_hash = hash_password(new_password)
+    end_sessions(session, user)
+
+
+def set_active(session: Session, user: User, active: bool) -> None:
+    """Activate or deactivate a user; deactivation ends the user's sessions."""
+    user.active = active
+    if not active:
+        end_sessions(session, user)
+    session.flush()
+
+
+def _check_new_password(password: str, username: str) -> None:
+    """Raise UserError with every reason the password is refused."""
+    problems = password_problems(password, username)
+    if problems:
+        raise UserError(" ".join(problems))

@@ -13,6 +13,7 @@ from zentrum.extensions import db, login_manager
 from zentrum.labels import label
 from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.web.auth.sessions import enforce_session_limits
 from zentrum.web.formatting import format_duration
 from zentrum.web.formhelpers import error_items
 
@@ -36,9 +37,19 @@ def select_locale() -> str:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The logged-in user, looked up again on every request."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The logged-in user, looked up on every request; None once the session was ended.
+
+    The session holds "id:generation" (``User.get_id``); logout, deactivation and a
+    new password raise the user's generation, so older cookies, copies included, fail.
+    """
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_generation != int(generation):
+        return None
+    return user
 
 
 def _require_login():
@@ -92,6 +103,13 @@ def _register_errors(app: Flask) -> None:
         ),
         405: (_l("Nicht erlaubt"), _l("Diese Aktion ist hier nicht möglich.")),
         413: (_l("Eingabe zu groß"), _l("Die gesendeten Daten sind zu groß.")),
+        429: (
+            _l("Zu viele Anfragen"),
+            _l(
+                "Zu viele Versuche in kurzer Zeit. Bitte warten Sie eine Minute und "
+                "versuchen Sie es dann erneut."
+            ),
+        ),
         500: (
             _l("Fehler"),
             _l("Ein interner Fehler ist aufgetreten. Es wurde nichts gespeichert."),
@@ -142,6 +160,7 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
+    app.before_request(enforce_session_limits)
     app.before_request(_require_login)
     app.after_request(_security_headers)
     app.register_blueprint(auth_bp)

@@ -2,15 +2,26 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from zentrum.domain.vocab import Role
-from zentrum.extensions import db
+from zentrum.extensions import db, limiter
 from zentrum.models.base import utcnow
-from zentrum.services.users import authenticate
+from zentrum.services.users import authenticate, end_sessions
+from zentrum.web.auth import lockout
 from zentrum.web.auth.forms import LoginForm
+from zentrum.web.auth.sessions import start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -31,17 +42,31 @@ def _safe_next(target: str | None, user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Show the login form and log the user in."""
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(db.session, form.username.data, form.password.data, utcnow())
+        username = form.username.data.strip().lower()
+        if lockout.is_locked(username):
+            # The same answer for every username, known or not, right password or not.
+            form.password.errors.append(
+                _(
+                    "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzernamen. "
+                    "Bitte versuchen Sie es in 15 Minuten erneut."
+                )
+            )
+            return render_template("auth/login.html", form=form), 429
+        user = authenticate(db.session, username, form.password.data, utcnow())
         if user is not None:
             db.session.commit()
+            lockout.forget_failures(username)
             session.clear()  # a fresh session at every login
             login_user(user)
+            start_session()
             return redirect(_safe_next(request.args.get("next"), user))
         db.session.rollback()
+        lockout.note_failure(username)
         form.password.errors.append(_("Benutzername oder Passwort ist falsch."))
         return render_template("auth/login.html", form=form), 401
     status = 422 if form.errors else 200
@@ -51,7 +76,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out and forget the session."""
+    """Log out: this and every other session of the user ends (copied cookies included)."""
+    end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Sie sind abgemeldet."), "info")

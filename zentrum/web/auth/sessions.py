@@ -1,0 +1,52 @@
+"""Session lifetime: login time and last request in the cookie, idle and absolute limits."""
+
+from datetime import datetime
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import logout_user
+
+from zentrum.models.base import utcnow
+
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+
+
+def session_clock() -> datetime:
+    """The time the session limits are measured with (tests move it)."""
+    return utcnow()
+
+
+def start_session() -> None:
+    """Stamp a fresh login: both limits start now."""
+    now = session_clock().timestamp()
+    session[LOGIN_AT] = now
+    session[SEEN_AT] = now
+
+
+def expired(now: float) -> bool:
+    """True when the session has been idle too long or is past its absolute lifetime."""
+    config = current_app.config
+    login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+    if not isinstance(login_at, int | float) or not isinstance(seen_at, int | float):
+        return True  # a session without stamps was not made by this login
+    return (
+        now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
+        or now - login_at > config["SESSION_MAX_HOURS"] * 3600
+    )
+
+
+def enforce_session_limits():
+    """Before each request: log out an expired session, else note the request."""
+    if "_user_id" not in session or request.endpoint == "static":
+        return None
+    now = session_clock().timestamp()
+    if not expired(now):
+        session[SEEN_AT] = now
+        return None
+    logout_user()
+    session.clear()
+    if request.endpoint == "auth.login":
+        return None  # the login form itself goes on, now without the old session
+    flash(_("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."), "info")
+    return redirect(url_for("auth.login"))
