@@ -16,7 +16,6 @@ from zentrum.domain.lifecycle import (
     check_decline,
     check_offer,
     check_withdraw,
-    sharing_basis,
 )
 from zentrum.domain.routing import Suggestion
 from zentrum.domain.vocab import CaseStatus, DeclineReason, EventKind, OfferStatus
@@ -26,7 +25,7 @@ from zentrum.services.lifecycle import (
     add_event,
     case_state,
     grant_access,
-    has_consent,
+    receiving_basis,
     touch,
 )
 from zentrum.services.timing import wall_seconds, week_of, working_seconds
@@ -64,9 +63,7 @@ def offer_case(
     overrides = suggestion is not None and suggestion.partner_id != to_partner.id
     if overrides and not (override_reason or "").strip():
         raise TransitionError("override_needs_reason")
-    basis = sharing_basis(
-        has_consent(session, case, to_partner.id), case.urgency, to_partner.child_protection
-    )
+    basis = receiving_basis(session, case, to_partner)
     offer = Handover(
         case_id=case.id,
         from_partner_id=case.holder_partner_id,

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from zentrum.domain.lifecycle import Actor, CaseState, Offer
+from zentrum.domain.lifecycle import Actor, CaseState, Offer, TransitionError, sharing_basis
 from zentrum.domain.lifecycle import Referral as ReferralView
-from zentrum.domain.vocab import MemberRole, OfferStatus, ReferralStatus
+from zentrum.domain.vocab import LegalBasis, MemberRole, OfferStatus, ReferralStatus
 from zentrum.models import (
     Case,
     CaseAccess,
@@ -16,6 +16,7 @@ from zentrum.models import (
     CaseMember,
     Consent,
     Handover,
+    Partner,
     Referral,
     User,
 )
@@ -127,3 +128,15 @@ def touch(case: Case) -> None:
     second flush finds another version and fails (StaleDataError).
     """
     sa.orm.attributes.flag_modified(case, "status")
+
+
+def receiving_basis(session: Session, case: Case, partner: Partner) -> LegalBasis | None:
+    """Whether the case's data may go to this partner: None with consent, or the legal basis.
+
+    Refuses an inactive partner, and a partner without consent unless the law allows it.
+    """
+    if not partner.active:
+        raise TransitionError("partner_inactive")
+    return sharing_basis(
+        has_consent(session, case, partner.id), case.urgency, partner.child_protection
+    )

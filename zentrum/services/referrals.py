@@ -10,7 +10,6 @@ from zentrum.domain.lifecycle import (
     check_refer,
     check_referral_answer,
     check_referral_end,
-    sharing_basis,
 )
 from zentrum.domain.vocab import DeclineReason, EventKind, ReferralStatus
 from zentrum.models import Case, Partner, Referral, User
@@ -19,7 +18,7 @@ from zentrum.services.lifecycle import (
     add_event,
     case_state,
     grant_access,
-    has_consent,
+    receiving_basis,
     touch,
 )
 
@@ -29,11 +28,7 @@ def refer_case(
 ) -> Referral:
     """Ask another partner to work on the case alongside the responsible one."""
     check_refer(case_state(session, case), actor_of(actor), to_partner.id)
-    if not to_partner.active:
-        raise TransitionError("partner_inactive")
-    basis = sharing_basis(
-        has_consent(session, case, to_partner.id), case.urgency, to_partner.child_protection
-    )
+    basis = receiving_basis(session, case, to_partner)
     referral = Referral(
         case_id=case.id,
         from_partner_id=case.holder_partner_id,

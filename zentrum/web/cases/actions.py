@@ -89,6 +89,13 @@ def _confirmed(case):
     return form
 
 
+def _button(case_id: int, act, success: str):
+    """An action behind a plain button: check the CSRF token, act on the case, commit."""
+    case = _case(case_id)
+    _confirmed(case)
+    return _run(case, "confirm", None, lambda: act(case), success)
+
+
 def _partner_choices() -> list[SelectChoice]:
     """Every active partner; the rules decide later whether it may receive the case."""
     partners = db.session.scalars(sa.select(Partner).where(Partner.active))
@@ -137,13 +144,9 @@ def offer(case_id: int):
 @bp.post("/<int:case_id>/angebote/<int:offer_id>/annehmen")
 def accept(case_id: int, offer_id: int):
     """Accept the open offer: the case is now this advisor's."""
-    case = _case(case_id)
-    _confirmed(case)
-    return _run(
-        case,
-        "confirm",
-        None,
-        lambda: handover.accept_offer(db.session, current_user, utcnow(), case, offer_id),
+    return _button(
+        case_id,
+        lambda case: handover.accept_offer(db.session, current_user, utcnow(), case, offer_id),
         _("Sie haben den Fall übernommen."),
     )
 
@@ -173,13 +176,9 @@ def decline(case_id: int, offer_id: int):
 @bp.post("/<int:case_id>/angebote/<int:offer_id>/zurueckziehen")
 def withdraw(case_id: int, offer_id: int):
     """Take the open offer back."""
-    case = _case(case_id)
-    _confirmed(case)
-    return _run(
-        case,
-        "confirm",
-        None,
-        lambda: handover.withdraw_offer(db.session, current_user, utcnow(), case, offer_id),
+    return _button(
+        case_id,
+        lambda case: handover.withdraw_offer(db.session, current_user, utcnow(), case, offer_id),
         _("Das Angebot wurde zurückgezogen."),
     )
 
@@ -205,13 +204,9 @@ def refer(case_id: int):
 @bp.post("/<int:case_id>/hinzuziehungen/<int:referral_id>/annehmen")
 def accept_referral(case_id: int, referral_id: int):
     """The referred partner takes part."""
-    case = _case(case_id)
-    _confirmed(case)
-    return _run(
-        case,
-        "confirm",
-        None,
-        lambda: referrals.answer_referral(
+    return _button(
+        case_id,
+        lambda case: referrals.answer_referral(
             db.session, current_user, utcnow(), case, referral_id, accept=True
         ),
         _("Ihre Organisation ist jetzt beteiligt."),
@@ -244,13 +239,9 @@ def decline_referral(case_id: int, referral_id: int):
 @bp.post("/<int:case_id>/hinzuziehungen/<int:referral_id>/beenden")
 def end_referral(case_id: int, referral_id: int):
     """End an active referral or withdraw a pending one."""
-    case = _case(case_id)
-    _confirmed(case)
-    return _run(
-        case,
-        "confirm",
-        None,
-        lambda: referrals.end_referral(db.session, current_user, utcnow(), case, referral_id),
+    return _button(
+        case_id,
+        lambda case: referrals.end_referral(db.session, current_user, utcnow(), case, referral_id),
         _("Die Hinzuziehung wurde beendet."),
     )
 
@@ -273,13 +264,9 @@ def reassign(case_id: int):
 @bp.post("/<int:case_id>/erstkontakt")
 def first_contact(case_id: int):
     """Record the first contact with the young person."""
-    case = _case(case_id)
-    _confirmed(case)
-    return _run(
-        case,
-        "confirm",
-        None,
-        lambda: case_actions.record_first_contact(db.session, current_user, utcnow(), case),
+    return _button(
+        case_id,
+        lambda case: case_actions.record_first_contact(db.session, current_user, utcnow(), case),
         _("Der Erstkontakt wurde erfasst."),
     )
 
