@@ -130,16 +130,29 @@ def handover_page(
     after: int | None = None,
     limit: int = 50,
 ) -> tuple[list[HandoverRow], int | None]:
-    """A page of handovers behind a figure, and the id to continue after."""
+    """A page of handovers behind a figure, and the id to continue after.
+
+    The page's ids are picked first on the handovers alone (an index walk), and
+    only those rows are joined with cases and persons: joining first made a
+    year's first page take seconds at a million handovers.
+    """
     key = _sort_key(sort if sort in SORTS else "offered")
     order = (key.desc(), Handover.id.desc()) if descending else (key, Handover.id)
-    stmt = _statement(f).order_by(*order).limit(limit + 1)
+    pick = (
+        sa.select(Handover.id)
+        .join(Partner, Partner.id == Handover.to_partner_id)
+        .where(*_conditions(f))
+        .order_by(*order)
+        .limit(limit + 1)
+    )
     if after is not None:
-        anchor_key = sa.select(key).where(Handover.id == after).scalar_subquery()
+        anchor_key = sa.select(key).where(Handover.id == after).correlate(None).scalar_subquery()
         compare = sa.tuple_(key, Handover.id)
         anchor = sa.tuple_(anchor_key, after)
-        stmt = stmt.where(compare < anchor if descending else compare > anchor)
-    rows = [_row(*row, now) for row in session.execute(stmt)]
+        pick = pick.where(compare < anchor if descending else compare > anchor)
+    ids = list(session.scalars(pick))
+    found = {row[0].id: row for row in session.execute(_statement(f).where(Handover.id.in_(ids)))}
+    rows = [_row(*found[i], now) for i in ids if i in found]
     next_after = rows[limit - 1].id if len(rows) > limit else None
     return rows[:limit], next_after
 
