@@ -24,7 +24,7 @@ from zentrum.services.lifecycle import (
     actor_of,
     add_event,
     case_state,
-    grant_access,
+    open_to_partner,
     receiving_basis,
     touch,
 )
@@ -78,10 +78,7 @@ def offer_case(
         suggestion_reason=suggestion.reason if suggestion else None,
         override_reason=override_reason if overrides else None,
     )
-    session.add(offer)
-    grant_access(session, case, to_partner.id, now)
-    touch(case)
-    session.flush()
+    open_to_partner(session, case, offer, to_partner.id, now)
     add_event(
         session,
         case,

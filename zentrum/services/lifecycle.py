@@ -140,3 +140,15 @@ def receiving_basis(session: Session, case: Case, partner: Partner) -> LegalBasi
     return sharing_basis(
         has_consent(session, case, partner.id), case.urgency, partner.child_protection
     )
+
+
+def open_to_partner(session: Session, case: Case, row, partner_id: int, now: datetime) -> None:
+    """Store a new offer or referral: the partner may see the case from now on.
+
+    The case row is touched so that a concurrent change of the case fails its
+    version check; flushed, so the row has its id for the history entry.
+    """
+    session.add(row)
+    grant_access(session, case, partner_id, now)
+    touch(case)
+    session.flush()

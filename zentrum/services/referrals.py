@@ -17,7 +17,7 @@ from zentrum.services.lifecycle import (
     actor_of,
     add_event,
     case_state,
-    grant_access,
+    open_to_partner,
     receiving_basis,
     touch,
 )
@@ -39,10 +39,7 @@ def refer_case(
         status=ReferralStatus.PENDING.value,
         legal_basis=basis.value if basis else None,
     )
-    session.add(referral)
-    grant_access(session, case, to_partner.id, now)
-    touch(case)
-    session.flush()
+    open_to_partner(session, case, referral, to_partner.id, now)
     add_event(
         session,
         case,

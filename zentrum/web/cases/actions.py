@@ -81,7 +81,7 @@ def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
     return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor or None))
 
 
-def _confirmed(case):
+def _confirmed():
     """A button-only form: refuse a missing or wrong CSRF token like any other form."""
     form = f.ConfirmForm()
     if not form.validate_on_submit():
@@ -92,7 +92,7 @@ def _confirmed(case):
 def _button(case_id: int, act, success: str):
     """An action behind a plain button: check the CSRF token, act on the case, commit."""
     case = _case(case_id)
-    _confirmed(case)
+    _confirmed()
     return _run(case, "confirm", None, lambda: act(case), success)
 
 

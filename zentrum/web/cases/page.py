@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import g, render_template
+from flask_babel import format_datetime, gettext
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.lifecycle import acts_for_holder
@@ -76,8 +77,6 @@ def _visible_events(events, viewer: User):
 
 def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
     """Blank forms for the panels the viewer may use; a posted form replaces its blank."""
-    from flask_babel import format_datetime, gettext
-
     forms = {
         "offer": f.OfferForm(formdata=None, prefix="offer"),
         "decline": f.DeclineForm(formdata=None, prefix="decline"),
