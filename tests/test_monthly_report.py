@@ -182,7 +182,7 @@ def test_unreachable_server_is_logged_and_reported(app, session, supervisors, ca
 
 def test_without_monthly_or_with_a_bad_moment_it_is_a_usage_error(app, session, mail_on):
     result = run(app)
-    assert result.exit_code == 2 and "--monthly" in result.output
+    assert result.exit_code == 2 and "--monthly" in result.output and "--refresh" in result.output
     result = run(app, "--monthly", "--now", "gestern")
     assert result.exit_code == 2 and "kein Zeitpunkt" in result.output
     assert mail_on == []

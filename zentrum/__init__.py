@@ -42,6 +42,7 @@ def create_app(config=None) -> Flask:
     from zentrum.cli import register_cli
     from zentrum.database import register_database
     from zentrum.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from zentrum.services import report_cube  # noqa: F401 – marks report weeks stale on writes
     from zentrum.services.timing import configure_hours
 
     configure_hours(app.config)

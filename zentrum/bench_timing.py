@@ -23,6 +23,7 @@ from zentrum.models import Handover, Partner
 from zentrum.services.dashboard import build_dashboard
 from zentrum.services.drilldown import DrillFilter, handover_page
 from zentrum.services.periods import Period, preset
+from zentrum.services.report_cube import refresh
 
 PERIODS = ("week", "4weeks", "quarter", "year")
 _TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -158,6 +159,12 @@ def run_benchmark(
                 echo(f"Datenbank: {engine.url.render_as_string(hide_password=True)}")
                 report = seed_benchmark(db.session, handovers)
                 echo(describe_seed(report))
+                started = time.perf_counter()
+                weeks = refresh(db.session, report.now)
+                echo(
+                    f"Wochensummen (zentrum report --refresh): {len(weeks)} Wochen in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
                 timings = time_dashboards(db.session, report.now, repeat)
                 name = engine.dialect.name
                 echo(f"\nJe {repeat} Läufe nach einem Aufwärmlauf:\n")

@@ -20,6 +20,7 @@ from zentrum.models import Partner
 from zentrum.report_mail import month_name, send_monthly_report
 from zentrum.seed import seed_reference_data
 from zentrum.services.escalation import escalate
+from zentrum.services.report_cube import refresh as refresh_report_weeks
 from zentrum.services.users import UserError, create_user
 
 cli = FlaskGroup(create_app=lambda: create_app(), help="Fallsteuerung des Zentrums Zukunft.")
@@ -93,6 +94,7 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
     prepare_database()
     users, created = seed_demo(db.session, case_count=case_count)
     db.session.commit()
+    refresh_report_weeks(db.session, datetime.now(UTC))
     click.echo(f"Demo-Daten: {created} neue Anliegen angelegt.")
     click.echo(f"Demo-Zugänge (nur für die Demo), Passwort für alle: {DEMO_PASSWORD}")
     for user in users:
@@ -119,6 +121,10 @@ def _moment(text: str | None) -> datetime:
     return moment.astimezone(UTC)
 
 
+# Each escalation run (every 15 minutes) rebuilds at most this many stale weeks.
+REFRESH_WEEKS_PER_ESCALATION = 4
+
+
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
@@ -143,6 +149,8 @@ def escalate_command(now_text: str | None) -> None:
     except Exception:
         db.session.rollback()
         raise
+    # The same cron run keeps the weekly sums behind the dashboard current.
+    refresh_report_weeks(db.session, now, limit=REFRESH_WEEKS_PER_ESCALATION)
     # Only after the commit: a stage whose row was rolled back is never mailed.
     report = send_escalation_mails(notices)
     warnings = sum(1 for n in notices if n.stage == Stage.WARNING)
@@ -167,16 +175,27 @@ def escalate_command(now_text: str | None) -> None:
     "--monthly", is_flag=True, help="Zahlen des Vormonats an alle Leitungen mit E-Mail senden."
 )
 @click.option(
+    "--refresh",
+    is_flag=True,
+    help="Wochensummen der abgeschlossenen Wochen neu bilden (cron, z. B. nachts).",
+)
+@click.option(
     "--now",
     "now_text",
     metavar="ZEITPUNKT",
     help="So tun, als wäre es dieser Zeitpunkt (ISO 8601; ohne Zone Ortszeit Wuppertal).",
 )
-def report_command(monthly: bool, now_text: str | None) -> None:
-    """Mail the supervisors a report; ``--monthly``: last month's figures (cron, on the 1st)."""
-    if not monthly:
-        raise click.UsageError("Bitte den Bericht wählen: --monthly.")
+def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
+    """``--refresh``: rebuild the weekly sums behind the figures; ``--monthly``: mail the
+    supervisors last month's figures (cron, on the 1st)."""
+    if not (monthly or refresh):
+        raise click.UsageError("Bitte wählen: --refresh und/oder --monthly.")
     now = _moment(now_text)
+    if refresh:
+        weeks = refresh_report_weeks(db.session, now)
+        click.echo(f"{_plural(len(weeks), 'Woche', 'Wochen')} neu zusammengefasst.")
+    if not monthly:
+        return
     try:
         outcome = send_monthly_report(db.session, now)
     finally:

@@ -1,5 +1,9 @@
 """Binding the database: engine settings per dialect and SQLite's pragmas."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -7,6 +11,18 @@ from sqlalchemy.engine import Engine
 from zentrum.extensions import db
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_WRITE_LOCK: ContextVar[bool] = ContextVar("zentrum_write_lock", default=False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Transactions begun inside this block take SQLite's write lock at once (commands
+    that read and then write, such as rebuilding report weeks)."""
+    token = _WRITE_LOCK.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_LOCK.reset(token)
 
 
 def _wants_write_lock() -> bool:
@@ -16,6 +32,8 @@ def _wants_write_lock() -> bool:
     "database is locked" when another writer got in between; taking the lock
     up front makes it wait for the busy timeout instead.
     """
+    if _WRITE_LOCK.get():
+        return True
     return has_request_context() and request.method not in _READ_METHODS
 
 

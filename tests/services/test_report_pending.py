@@ -1,12 +1,21 @@
-"""Spreads take any number of waiting offers (SQLite allows only 500 terms per compound SELECT)."""
+"""Percentiles from histograms: exact, with stored and pending waits in the same bucket."""
 
 import math
-from datetime import date
+import random
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from zentrum.models import Handover
-from zentrum.services.reports import Spread, spreads
+from zentrum.domain.buckets import bucket_bounds, bucket_of
+from zentrum.models import Handover, Partner
+from zentrum.services.periods import Period
+from zentrum.services.reports import Lookup, Spread, histogram_spreads, in_period
+from zentrum.services.timing import week_of
+
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+PERIOD = Period(date(2026, 11, 1), date(2026, 11, 26))
 
 
 def _nearest_rank(values, percent):
@@ -14,19 +23,82 @@ def _nearest_rank(values, percent):
     return ordered[math.ceil(percent * len(ordered) / 100) - 1]
 
 
-def test_spreads_take_more_pending_offers_than_sqlite_has_compound_terms(session):
+def _expected(values):
+    return Spread(len(values), _nearest_rank(values, 50), _nearest_rank(values, 90), max(values))
+
+
+@pytest.fixture
+def stored(session, cases):
+    """Accepted offers of one partner with the given waits; returns a writer."""
+    partner = session.scalar(sa.select(Partner).where(Partner.code == "ihk"))
+    desk = cases.frontdesk()
+    carrier = cases("Träger", "Fall")
+
+    def write(waits):
+        at = NOW - timedelta(days=2)
+        for wait in waits:
+            session.add(
+                Handover(
+                    case_id=carrier.id,
+                    to_partner_id=partner.id,
+                    offered_by_id=desk.id,
+                    offered_at=at,
+                    status="accepted",
+                    decided_at=at + timedelta(seconds=wait),
+                    offered_week=week_of(at),
+                    wait_seconds=wait,
+                    wait_business_seconds=wait,
+                )
+            )
+        session.commit()
+        return partner.id
+
+    return write
+
+
+def _spread(session, partner_id, stored_waits, pending_waits):
+    counts = Counter(bucket_of(w) for w in stored_waits)
+    where = [
+        Handover.to_partner_id == partner_id,
+        Handover.status == "accepted",
+        in_period(Handover.offered_at, PERIOD),
+    ]
+    result = histogram_spreads(
+        session,
+        {(1,): counts},
+        {(1,): pending_waits},
+        lambda _group: Lookup(Handover.wait_business_seconds, where),
+    )
+    return result[(1,)]
+
+
+def test_pending_waits_inside_the_bucket_of_the_median_are_merged(session, stored):
+    low, high = bucket_bounds(bucket_of(100))
+    stored_waits = [low, low + 10, low + 40, high - 1, 5000]
+    partner = stored(stored_waits)
+    pending = [low + 5, low + 5, low + 39]
+    assert _spread(session, partner, stored_waits, pending) == _expected(stored_waits + pending)
+
+
+def test_random_waits_equal_the_python_percentiles(session, stored):
+    rng = random.Random(11)
+    stored_waits = [rng.choice([rng.randint(0, 4000), rng.randint(0, 400_000)]) for _ in range(400)]
+    partner = stored(stored_waits)
+    for _ in range(20):
+        pending = [rng.randint(0, 400_000) for _ in range(rng.randint(0, 60))]
+        assert _spread(session, partner, stored_waits, pending) == _expected(stored_waits + pending)
+
+
+def test_only_pending_waits_need_no_stored_rows(session, stored):
+    partner = stored([])
     waits = [(i * 7919) % 100_003 for i in range(1_200)]
-    answered = sa.select(Handover.to_partner_id, Handover.wait_business_seconds)
-    result = spreads(session, answered, [(1 + i % 2, w) for i, w in enumerate(waits)])
-    for partner in (1, 2):
-        mine = waits[partner - 1 :: 2]
-        expected = Spread(len(mine), _nearest_rank(mine, 50), _nearest_rank(mine, 90), max(mine))
-        assert result[(partner,)] == expected
+    assert _spread(session, partner, [], waits) == _expected(waits)
 
 
-def test_pending_weeks_group_with_the_stored_ones(session):
-    week = date(2026, 11, 23)
-    answered = sa.select(Handover.to_partner_id, Handover.offered_week, Handover.wait_seconds)
-    result = spreads(session, answered, [(1, week, 60), (1, week, 120), (1, None, 5)], group_cols=2)
-    assert result[(1, week)] == Spread(2, 60, 120, 120)
-    assert result[(1, None)] == Spread(1, 5, 5, 5)
+def test_a_group_without_values_has_no_spread(session, stored):
+    partner = stored([])
+    where = [Handover.to_partner_id == partner]
+    result = histogram_spreads(
+        session, {(1,): Counter()}, {}, lambda _g: Lookup(Handover.wait_seconds, where)
+    )
+    assert result == {}

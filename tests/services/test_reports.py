@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from zentrum.models import Case, Handover, Partner
 from zentrum.services.periods import Period, preset, previous_month
+from zentrum.services.report_cube import refresh
 from zentrum.services.reports import (
     case_spreads,
     declines_by_reason,
@@ -27,9 +28,13 @@ def nearest_rank(values, percent):
     return ordered[math.ceil(percent * len(ordered) / 100) - 1] if ordered else None
 
 
-@pytest.fixture
-def generated(session, cases, users):
-    """About 300 offers with random fates, written as rows (facts as the services write them)."""
+@pytest.fixture(params=["from rows", "from weekly aggregates"])
+def generated(request, session, cases, users):
+    """About 300 offers with random fates, written as rows (facts as the services write them).
+
+    Every figure is checked twice: counted from the rows, and with the completed weeks
+    built into the report cube (``zentrum report refresh``).
+    """
     rng = random.Random(7)
     partners = list(session.scalars(sa.select(Partner)))
     for partner in partners:
@@ -64,6 +69,8 @@ def generated(session, cases, users):
         r.case_id = cases(f"Offen{r.offered_at.timestamp()}", "Warten").id
     session.add_all(rows)
     session.commit()
+    if request.param == "from weekly aggregates":
+        assert len(refresh(session, NOW)) >= 15
     return rows
 
 

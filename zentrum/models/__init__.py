@@ -7,6 +7,7 @@ from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Refer
 from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
 from zentrum.models.person import Person
+from zentrum.models.report import ReportCube, ReportWeek
 from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
@@ -17,6 +18,8 @@ __all__ = [
     "Handover",
     "OfferEscalation",
     "Referral",
+    "ReportCube",
+    "ReportWeek",
     "RoutingRule",
     "routing_rule_topics",
     "CaseCounter",

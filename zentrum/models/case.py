@@ -53,6 +53,11 @@ class Case(Base):
             "contact_business_seconds",
             "contact_seconds",
         ),
+        # Percentiles of the case figures read the rows of one histogram bucket.
+        sa.Index("ix_cases_intake_work", "first_accept_business_seconds", "created_at"),
+        sa.Index("ix_cases_intake_wall", "first_accept_seconds", "created_at"),
+        sa.Index("ix_cases_contact_work", "contact_business_seconds", "first_contact_at"),
+        sa.Index("ix_cases_contact_wall", "contact_seconds", "first_contact_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

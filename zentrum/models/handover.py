@@ -43,6 +43,24 @@ class Handover(Base):
             "offered_week",
         ),
         sa.Index("ix_handovers_case_id_offered_at", "case_id", "offered_at"),
+        # Percentiles read the rows of one histogram bucket: by partner and waiting time
+        # (period figures) and by partner, week and waiting time (the weekly chart).
+        sa.Index(
+            "ix_handovers_work_wait",
+            "to_partner_id",
+            "status",
+            "wait_business_seconds",
+            "offered_at",
+        ),
+        sa.Index("ix_handovers_wall_wait", "to_partner_id", "status", "wait_seconds", "offered_at"),
+        sa.Index(
+            "ix_handovers_week_work_wait",
+            "to_partner_id",
+            "status",
+            "offered_week",
+            "wait_business_seconds",
+            "offered_at",
+        ),
         sa.Index("ix_handovers_offered_at_to_partner_id", "offered_at", "to_partner_id"),
         sa.CheckConstraint(
             "status IN (" + ", ".join(f"'{s.value}'" for s in OfferStatus) + ")",

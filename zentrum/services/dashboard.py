@@ -6,21 +6,21 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.vocab import CaseStatus, MemberRole, OfferStatus
-from zentrum.models import Case, CaseMember, Handover, Partner, Person, Topic, case_topics
+from zentrum.domain.vocab import CaseStatus
+from zentrum.models import Case, Handover, Partner, Topic
 from zentrum.services.periods import Period
+from zentrum.services.report_cube import Figures, period_figures
 from zentrum.services.reports import (
     PartnerFigures,
     PendingWait,
     Spread,
     case_spreads,
     declines_by_reason,
-    in_period,
+    overall_spreads,
     partner_figures,
     pending_in,
     pending_waits,
     referral_counts,
-    spreads,
     weekly_spreads,
 )
 
@@ -70,22 +70,6 @@ class Dashboard:
     waiting_by_share: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _overall(session, period, partner_ids, pending: list[PendingWait]):
-    """One spread over all chosen partners (working and wall-clock time)."""
-    conditions = [
-        Handover.status == OfferStatus.ACCEPTED.value,
-        in_period(Handover.offered_at, period),
-    ]
-    if partner_ids:
-        conditions.append(Handover.to_partner_id.in_(partner_ids))
-    result = []
-    for column, attr in ((Handover.wait_business_seconds, "work"), (Handover.wait_seconds, "wall")):
-        base = sa.select(sa.literal(1), column).where(*conditions)
-        rows = [(1, getattr(row, attr)) for row in pending]
-        result.append(spreads(session, base, rows).get((1,), Spread()))
-    return result
-
-
 def _open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     bucket = sa.case(
         *[
@@ -104,33 +88,17 @@ def _open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     return [(key, counts.get(index, 0)) for index, (key, _days) in enumerate(AGE_BUCKETS)]
 
 
-def _by_topic(session: Session, period: Period) -> list[tuple[str, int]]:
-    stmt = (
-        sa.select(Topic.label, sa.func.count())
-        .join(case_topics, case_topics.c.topic_id == Topic.id)
-        .join(Case, Case.id == case_topics.c.case_id)
-        .where(in_period(Case.created_at, period))
-        .group_by(Topic.label, Topic.sort_order)
-        .order_by(sa.func.count().desc(), Topic.sort_order)
-    )
-    return list(session.execute(stmt).all())
+def _by_topic(session: Session, figures: Figures) -> list[tuple[str, int]]:
+    topics = session.execute(sa.select(Topic.id, Topic.label, Topic.sort_order)).all()
+    counts = {key: n for (_p, key), n in figures.counts["topic"].items() if n}
+    rows = [(label, order, counts[str(tid)]) for tid, label, order in topics if str(tid) in counts]
+    rows.sort(key=lambda row: (-row[2], row[1]))
+    return [(label, n) for label, _order, n in rows]
 
 
-def _by_district(session: Session, period: Period) -> list[tuple[str | None, int]]:
-    stmt = (
-        sa.select(Person.district, sa.func.count())
-        .join(
-            CaseMember,
-            sa.and_(
-                CaseMember.person_id == Person.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
-            ),
-        )
-        .join(Case, Case.id == CaseMember.case_id)
-        .where(in_period(Case.created_at, period))
-        .group_by(Person.district)
-        .order_by(sa.func.count().desc())
-    )
-    return list(session.execute(stmt).all())
+def _by_district(figures: Figures) -> list[tuple[str | None, int]]:
+    rows = [(key or None, n) for (_p, key), n in figures.counts["district"].items() if n]
+    return sorted(rows, key=lambda row: (-row[1], row[0] or ""))
 
 
 def waiting_offers(session: Session, rows: list[PendingWait]) -> list[WaitingOffer]:
@@ -184,22 +152,23 @@ def build_dashboard(
     """Every figure of the dashboard, in a fixed number of queries."""
     waiting_now = pending_waits(session, None, partner_ids, now)
     pending = pending_in(waiting_now, period)
-    overall, overall_wall = _overall(session, period, partner_ids, pending)
+    figures = period_figures(session, period, partner_ids)
+    overall, overall_wall = overall_spreads(session, period, partner_ids, pending, figures)
     waiting = waiting_offers(session, waiting_now)
     return Dashboard(
         period=period,
         partner_ids=list(partner_ids or []),
         now=now,
-        partners=partner_figures(session, period, partner_ids, now, pending),
+        partners=partner_figures(session, period, partner_ids, now, pending, figures),
         overall=overall,
         overall_wall=overall_wall,
-        weekly=weekly_spreads(session, period, partner_ids, now, pending),
-        cases=case_spreads(session, period),
-        declines=declines_by_reason(session, period, partner_ids),
-        referrals=referral_counts(session, period, partner_ids),
+        weekly=weekly_spreads(session, period, partner_ids, now, pending, figures),
+        cases=case_spreads(session, period, figures),
+        declines=declines_by_reason(session, period, partner_ids, figures),
+        referrals=referral_counts(session, period, partner_ids, figures),
         open_by_age=_open_by_age(session, now),
-        by_topic=_by_topic(session, period),
-        by_district=_by_district(session, period),
+        by_topic=_by_topic(session, figures),
+        by_district=_by_district(figures),
         waiting=waiting,
         waiting_by_share=_by_share(waiting),
     )

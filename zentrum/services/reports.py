@@ -6,6 +6,7 @@ current waiting time. Percentiles use the nearest-rank definition: the p-th
 percentile of n values is the value at rank ceil(p·n/100).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -13,20 +14,13 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from zentrum.domain.buckets import bucket_bounds
 from zentrum.domain.vocab import OfferStatus
-from zentrum.models import Case, Handover, Partner, Referral
+from zentrum.models import Case, Handover, Partner, ReportCube
+from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
+from zentrum.services.report_cube import Figures, period_figures
 from zentrum.services.timing import wall_seconds, working_seconds
-
-
-@dataclass
-class Spread:
-    """Median, 90th percentile and maximum of some durations, in seconds."""
-
-    count: int = 0
-    median: int | None = None
-    p90: int | None = None
-    maximum: int | None = None
 
 
 @dataclass
@@ -98,56 +92,26 @@ def pending_in(pending: list[PendingWait], period: Period) -> list[PendingWait]:
     return [p for p in pending if period.start <= p.offered_at < period.end]
 
 
-def _rank_select(values: sa.Select, group_cols: int) -> sa.Select:
-    """Median, p90 and max per group of a (group..., value) select, by nearest rank."""
-    sub = values.subquery("vals")
-    groups = list(sub.c)[:group_cols]
-    value = list(sub.c)[group_cols]
-    ranked = sa.select(
-        *groups,
-        value.label("v"),
-        sa.func.row_number().over(partition_by=groups, order_by=value).label("rn"),
-        sa.func.count().over(partition_by=groups).label("n"),
-    ).subquery("ranked")
-    rgroups = list(ranked.c)[:group_cols]
+def _offer_lookup(column, period: Period, partner_ids, by_week: bool = False):
+    accepted = Handover.status == OfferStatus.ACCEPTED.value
 
-    def at_rank(percent: int):
-        rank = (ranked.c.n * percent + 99) // 100
-        return sa.func.max(sa.case((ranked.c.rn == rank, ranked.c.v)))
+    def lookup(group):
+        where = [accepted, in_period(Handover.offered_at, period)]
+        partner = group[0]
+        where.append(
+            Handover.to_partner_id == partner
+            if partner is not None
+            else Handover.to_partner_id.in_(partner_ids)
+        )
+        if by_week:
+            where.append(Handover.offered_week == group[1])
+        return Lookup(column, where)
 
-    return sa.select(
-        *rgroups, sa.func.count(), at_rank(50), at_rank(90), sa.func.max(ranked.c.v)
-    ).group_by(*rgroups)
+    return lookup
 
 
-def _values_with_pending(answered: sa.Select, pending_rows: list[tuple]) -> sa.Select:
-    """Answered values from the database, plus the pending ones computed until now.
-
-    The pending rows go in as one VALUES list: a SELECT per row made SQLite fail from
-    500 pending offers on ("too many terms in compound SELECT") and cost PostgreSQL
-    ~20 ms of planning per statement at 300.
-    """
-    if not pending_rows:
-        return answered
-    columns = [sa.column(f"c{i}", c.type) for i, c in enumerate(answered.selected_columns)]
-    params, rows = [], []
-    for n, row in enumerate(pending_rows):
-        names = [f"pending_{n}_{i}" for i in range(len(row))]
-        rows.append("(" + ", ".join(f":{name}" for name in names) + ")")
-        params += [
-            sa.bindparam(name, part, type_=c.type)
-            for name, part, c in zip(names, row, columns, strict=True)
-        ]
-    extra = sa.text("VALUES " + ", ".join(rows)).bindparams(*params).columns(*columns)
-    return sa.union_all(answered, extra).subquery("withpending").select()
-
-
-def spreads(
-    session: Session, answered: sa.Select, pending_rows: list[tuple], group_cols: int = 1
-) -> dict[tuple, Spread]:
-    """Spread per group, over answered values and pending ones."""
-    stmt = _rank_select(_values_with_pending(answered, pending_rows), group_cols)
-    return {tuple(row[:group_cols]): Spread(*row[group_cols:]) for row in session.execute(stmt)}
+def _partner_ids(session: Session, partner_ids) -> list[int]:
+    return list(partner_ids) if partner_ids else list(session.scalars(sa.select(Partner.id)))
 
 
 def partner_figures(
@@ -156,60 +120,120 @@ def partner_figures(
     partner_ids: list[int] | None,
     now: datetime,
     pending: list[PendingWait] | None = None,
+    figures: Figures | None = None,
 ) -> list[PartnerFigures]:
     """Per receiving partner: counts, target share and handover-time spreads."""
-    partners = session.scalars(sa.select(Partner).order_by(Partner.name))
-    figures = {p.id: PartnerFigures(p) for p in partners if not partner_ids or p.id in partner_ids}
-    status = Handover.status
-    target = Partner.target_minutes * 60
-    counts = (
-        sa.select(
-            Handover.to_partner_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((status == OfferStatus.ACCEPTED.value, 1), else_=0)),
-            sa.func.sum(sa.case((status == OfferStatus.DECLINED.value, 1), else_=0)),
-            sa.func.sum(sa.case((status == OfferStatus.WITHDRAWN.value, 1), else_=0)),
-            sa.func.sum(sa.case((status == OfferStatus.PENDING.value, 1), else_=0)),
-            sa.func.sum(
-                sa.case(
-                    (
-                        sa.and_(
-                            status == OfferStatus.ACCEPTED.value,
-                            Handover.wait_business_seconds <= target,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-        )
-        .join(Partner, Partner.id == Handover.to_partner_id)
-        .where(*_offer_filter(period, partner_ids))
-        .group_by(Handover.to_partner_id)
-    )
-    for pid, *numbers in session.execute(counts):
-        fig = figures[pid]
-        (
-            fig.received,
-            fig.accepted,
-            fig.declined,
-            fig.withdrawn,
-            fig.pending,
-            fig.within_target,
-        ) = (int(n or 0) for n in numbers)
+    if figures is None:
+        figures = period_figures(session, period, partner_ids)
     if pending is None:
         pending = pending_waits(session, period, partner_ids, now)
+    partners = session.scalars(sa.select(Partner).order_by(Partner.name))
+    result = {p.id: PartnerFigures(p) for p in partners if not partner_ids or p.id in partner_ids}
+    for (pid, status), n in figures.counts["offer"].items():
+        if pid not in result:
+            continue
+        fig = result[pid]
+        fig.received += n
+        if status in _STATUS_FIELDS:
+            setattr(fig, _STATUS_FIELDS[status], getattr(fig, _STATUS_FIELDS[status]) + n)
     for wait in pending:
-        if wait.work > figures[wait.partner_id].partner.target_minutes * 60:
-            figures[wait.partner_id].pending_over_target += 1
-    accepted = sa.and_(status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids))
-    base = sa.select(Handover.to_partner_id, Handover.wait_business_seconds).where(accepted)
-    for (pid,), spread in spreads(session, base, [(p.partner_id, p.work) for p in pending]).items():
-        figures[pid].business = spread
-    base = sa.select(Handover.to_partner_id, Handover.wait_seconds).where(accepted)
-    for (pid,), spread in spreads(session, base, [(p.partner_id, p.wall) for p in pending]).items():
-        figures[pid].wall = spread
-    return list(figures.values())
+        if (
+            wait.partner_id in result
+            and wait.work > result[wait.partner_id].partner.target_minutes * 60
+        ):
+            result[wait.partner_id].pending_over_target += 1
+    work = _per_partner(figures.hist["work"])
+    for pid, count in _within_target(session, period, result, work).items():
+        result[pid].within_target = count
+    groups, waiting, lookups = {}, {}, {}
+    for metric, column in (
+        ("work", Handover.wait_business_seconds),
+        ("wall", Handover.wait_seconds),
+    ):
+        lookups[metric] = _offer_lookup(column, period, partner_ids)
+        for (pid,), counts in _per_partner(figures.hist[metric]).items():
+            groups[(metric, pid)] = counts
+        for wait in pending:
+            waiting.setdefault((metric, wait.partner_id), []).append(getattr(wait, metric))
+    spreads = histogram_spreads(
+        session, groups, waiting, lambda group: lookups[group[0]](group[1:])
+    )
+    for (metric, pid), spread in spreads.items():
+        if pid in result:
+            setattr(result[pid], "business" if metric == "work" else "wall", spread)
+    return list(result.values())
+
+
+_STATUS_FIELDS = {
+    OfferStatus.ACCEPTED.value: "accepted",
+    OfferStatus.DECLINED.value: "declined",
+    OfferStatus.WITHDRAWN.value: "withdrawn",
+    OfferStatus.PENDING.value: "pending",
+}
+
+
+def _per_partner(histograms: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    """Histograms by (partner, week) added up per partner."""
+    total: dict[tuple, Counter] = {}
+    for (pid, _week), counts in histograms.items():
+        total.setdefault((pid,), Counter()).update(counts)
+    return total
+
+
+def _within_target(session, period, result, work) -> dict[int, int]:
+    """Accepted offers within each partner's target: whole buckets from the histogram,
+    the bucket the target falls into counted from its rows."""
+    counts, boundary = {}, []
+    for pid, fig in result.items():
+        target = fig.partner.target_minutes * 60
+        inside = 0
+        for bucket, n in work.get((pid,), {}).items():
+            low, high = bucket_bounds(bucket)
+            if high - 1 <= target:
+                inside += n
+            elif low <= target:
+                boundary.append((pid, low, target))
+        counts[pid] = inside
+    if boundary:
+        parts = [
+            sa.select(sa.literal(pid).label("p"), sa.func.count().label("n")).where(
+                Handover.to_partner_id == pid,
+                Handover.status == OfferStatus.ACCEPTED.value,
+                in_period(Handover.offered_at, period),
+                Handover.wait_business_seconds >= low,
+                Handover.wait_business_seconds <= target,
+            )
+            for pid, low, target in boundary
+        ]
+        stmt = sa.union_all(*parts) if len(parts) > 1 else parts[0]
+        for pid, n in session.execute(stmt):
+            counts[pid] += int(n)
+    return counts
+
+
+def overall_spreads(
+    session: Session,
+    period: Period,
+    partner_ids,
+    pending: list[PendingWait],
+    figures: Figures,
+) -> tuple[Spread, Spread]:
+    """One spread over all chosen partners, in working and in wall-clock time."""
+    chosen = _partner_ids(session, partner_ids)
+    groups, waiting, lookups = {}, {}, {}
+    for metric, column in (
+        ("work", Handover.wait_business_seconds),
+        ("wall", Handover.wait_seconds),
+    ):
+        lookups[metric] = _offer_lookup(column, period, chosen)
+        total = Counter()
+        for (pid, _week), counts in figures.hist[metric].items():
+            if pid in chosen:
+                total.update(counts)
+        groups[(metric,)] = total
+        waiting[(metric,)] = [getattr(w, metric) for w in pending if w.partner_id in chosen]
+    spreads = histogram_spreads(session, groups, waiting, lambda g: lookups[g[0]]((None,)))
+    return spreads.get(("work",), Spread()), spreads.get(("wall",), Spread())
 
 
 def weekly_spreads(
@@ -218,63 +242,105 @@ def weekly_spreads(
     partner_ids,
     now: datetime,
     pending: list[PendingWait] | None = None,
+    figures: Figures | None = None,
 ):
     """Median and p90 working-time waits per partner and week of offer (for the chart)."""
-    accepted = sa.and_(
-        Handover.status == OfferStatus.ACCEPTED.value, *_offer_filter(period, partner_ids)
-    )
-    base = sa.select(
-        Handover.to_partner_id, Handover.offered_week, Handover.wait_business_seconds
-    ).where(accepted)
+    if figures is None:
+        figures = period_figures(session, period, partner_ids)
     if pending is None:
         pending = pending_waits(session, period, partner_ids, now)
-    rows = [(p.partner_id, p.week, p.work) for p in pending]
-    return spreads(session, base, rows, group_cols=2)
 
+    def chosen(partner_id):
+        return not partner_ids or partner_id in partner_ids
 
-def case_spreads(session: Session, period: Period) -> dict[str, Spread]:
-    """Intake → first acceptance (cases recorded in the period) and acceptance → first
-    contact (first contacts in the period), in working and wall-clock time."""
-    created = in_period(Case.created_at, period)
-    contacted = in_period(Case.first_contact_at, period)
-    result = {}
-    for name, column, where in (
-        ("intake_business", Case.first_accept_business_seconds, created),
-        ("intake_wall", Case.first_accept_seconds, created),
-        ("contact_business", Case.contact_business_seconds, contacted),
-        ("contact_wall", Case.contact_seconds, contacted),
-    ):
-        stmt = sa.select(sa.literal(1), column).where(where, column.is_not(None))
-        result[name] = spreads(session, stmt, []).get((1,), Spread())
+    waiting = {}
+    for wait in pending:
+        waiting.setdefault((wait.partner_id, wait.week), []).append(wait.work)
+    groups = {
+        key: counts
+        for key, counts in figures.hist["work"].items()
+        if key[1] is not None and chosen(key[0])
+    }
+    result, mixed = {}, []
+    for key, spread in figures.weekly.items():
+        if chosen(key[0]):
+            if key in waiting:
+                mixed.append(key)
+            else:
+                result[key] = spread
+    # Offers of a completed week still waiting: rank them with the week's stored waits.
+    groups.update(_week_histograms(session, mixed))
+    lookup = _offer_lookup(Handover.wait_business_seconds, period, partner_ids, by_week=True)
+    result.update(histogram_spreads(session, groups, waiting, lookup))
     return result
 
 
-def declines_by_reason(session: Session, period: Period, partner_ids) -> list[tuple]:
+def _week_histograms(session: Session, keys: list[tuple]) -> dict[tuple, Counter]:
+    """The stored working-time histograms of these (partner, week) pairs."""
+    if not keys:
+        return {}
+    stmt = sa.select(ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n).where(
+        ReportCube.kind == "work",
+        ReportCube.week.in_({week for _p, week in keys}),
+        ReportCube.partner_id.in_({pid for pid, _w in keys}),
+    )
+    wanted = set(keys)
+    result = {key: Counter() for key in keys}
+    for pid, week, bucket, n in session.execute(stmt):
+        if (pid, week) in wanted:
+            result[(pid, week)][int(bucket)] += n
+    return result
+
+
+_CASE_METRICS = {
+    "intake_business": ("intake_work", Case.first_accept_business_seconds, Case.created_at),
+    "intake_wall": ("intake_wall", Case.first_accept_seconds, Case.created_at),
+    "contact_business": ("contact_work", Case.contact_business_seconds, Case.first_contact_at),
+    "contact_wall": ("contact_wall", Case.contact_seconds, Case.first_contact_at),
+}
+
+
+def case_spreads(
+    session: Session, period: Period, figures: Figures | None = None
+) -> dict[str, Spread]:
+    """Intake → first acceptance (cases recorded in the period) and acceptance → first
+    contact (first contacts in the period), in working and wall-clock time."""
+    if figures is None:
+        figures = period_figures(session, period)
+    groups, lookups = {}, {}
+    for name, (metric, column, moment) in _CASE_METRICS.items():
+        groups[(name,)] = figures.hist[metric].get((0, None), Counter())
+        lookups[name] = Lookup(column, [in_period(moment, period), column.is_not(None)])
+    spreads = histogram_spreads(session, groups, {}, lambda group: lookups[group[0]])
+    return {name: spreads.get((name,), Spread()) for name in _CASE_METRICS}
+
+
+def declines_by_reason(
+    session: Session, period: Period, partner_ids, figures: Figures | None = None
+) -> list[tuple]:
     """(partner id, reason, count) of declined offers made in the period.
 
     Counted by the day of the offer, like every other offer figure, so that the
     reasons add up to the partner's declines and the drill-down lists them all.
     """
-    stmt = (
-        sa.select(Handover.to_partner_id, Handover.decline_reason, sa.func.count())
-        .where(
-            Handover.status == OfferStatus.DECLINED.value, in_period(Handover.offered_at, period)
-        )
-        .group_by(Handover.to_partner_id, Handover.decline_reason)
-        .order_by(Handover.to_partner_id, sa.func.count().desc())
-    )
-    if partner_ids:
-        stmt = stmt.where(Handover.to_partner_id.in_(partner_ids))
-    return list(session.execute(stmt))
+    if figures is None:
+        figures = period_figures(session, period, partner_ids)
+    rows = [
+        (pid, reason or None, n)
+        for (pid, reason), n in figures.counts["decline"].items()
+        if n and (not partner_ids or pid in partner_ids)
+    ]
+    return sorted(rows, key=lambda row: (row[0], -row[2], row[1] or ""))
 
 
-def referral_counts(session: Session, period: Period, partner_ids) -> list[tuple]:
+def referral_counts(
+    session: Session, period: Period, partner_ids, figures: Figures | None = None
+) -> list[tuple]:
     """(partner id, status, count) of referrals made in the period."""
-    stmt = (
-        sa.select(Referral.to_partner_id, Referral.status, sa.func.count())
-        .where(in_period(Referral.referred_at, period))
-        .group_by(Referral.to_partner_id, Referral.status)
-    )
-    if partner_ids:
-        stmt = stmt.where(Referral.to_partner_id.in_(partner_ids))
-    return list(session.execute(stmt))
+    if figures is None:
+        figures = period_figures(session, period, partner_ids)
+    return [
+        (pid, status, n)
+        for (pid, status), n in sorted(figures.counts["referral"].items())
+        if n and (not partner_ids or pid in partner_ids)
+    ]

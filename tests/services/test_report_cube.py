@@ -1,0 +1,124 @@
+"""Weekly sums behind the figures: built from the rows, marked stale by every change."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from zentrum.models import Case, Handover, ReportCube, ReportWeek
+from zentrum.services.handover import accept_offer
+from zentrum.services.periods import Period
+from zentrum.services.report_cube import full_weeks, period_figures, refresh
+from zentrum.services.reports import partner_figures
+from zentrum.services.timing import week_of
+
+NOW = datetime.now(UTC)
+OLD = NOW - timedelta(days=30)
+
+
+def _valid(session, week) -> bool | None:
+    session.expire_all()
+    return session.scalar(sa.select(ReportWeek.valid).where(ReportWeek.week == week))
+
+
+def _period():
+    return Period(week_of(OLD) - timedelta(days=14), week_of(NOW) - timedelta(days=1))
+
+
+def test_full_weeks_are_the_mondays_wholly_inside():
+    period = Period(date(2026, 11, 4), date(2026, 11, 29))  # Wednesday to Sunday
+    assert full_weeks(period) == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]
+    assert full_weeks(Period(date(2026, 11, 24), date(2026, 11, 29))) == []
+
+
+def test_refresh_builds_completed_weeks_once_and_never_the_running_one(session, cases):
+    cases(at=OLD)
+    cases(at=NOW)
+    built = refresh(session, NOW)
+    assert week_of(OLD) in built
+    assert week_of(NOW) not in built
+    assert built == sorted(built) and len(built) == len(set(built))
+    assert refresh(session, NOW) == []
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReportCube)) > 0
+
+
+def test_accepting_an_old_offer_marks_its_week_stale_and_the_figures_follow(session, cases, users):
+    case = cases(consents=["ihk"], at=OLD)
+    offer = cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
+    offer_id, case_id = offer.id, case.id
+    refresh(session, NOW)
+    week = week_of(OLD)
+    assert _valid(session, week) is True
+    before = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
+    assert (before["ihk"].pending, before["ihk"].accepted) == (1, 0)
+
+    advisor = users("advisor", partner="ihk")
+    accept_offer(session, advisor, NOW, session.get(Case, case_id), offer_id)
+    session.commit()
+
+    assert _valid(session, week) is False
+    after = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
+    assert (after["ihk"].pending, after["ihk"].accepted) == (0, 1)
+    stored = session.get(Handover, offer_id)
+    assert after["ihk"].business.median == stored.wait_business_seconds
+    # Rebuilt, the week says the same as the rows.
+    assert week in refresh(session, NOW)
+    rebuilt = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
+    assert rebuilt["ihk"] == after["ihk"]
+
+
+def test_a_first_contact_marks_the_week_of_contact(session, cases):
+    case = cases(at=OLD - timedelta(days=7))
+    refresh(session, NOW)
+    contact_week = week_of(OLD)
+    assert _valid(session, contact_week) is True
+    row = session.get(Case, case.id)
+    row.first_contact_at = OLD
+    row.contact_seconds = row.contact_business_seconds = 3600
+    session.commit()
+    assert _valid(session, contact_week) is False
+    figures = period_figures(session, _period())
+    assert sum(figures.hist["contact_wall"][(0, None)].values()) == 1
+
+
+def test_changes_in_the_running_week_write_no_marks(session, cases, count_queries):
+    refresh(session, NOW)
+    session.remove()
+    with count_queries() as statements:
+        cases(at=NOW)
+    assert not [s for s in statements if "report_weeks" in s]
+
+
+def test_stale_weeks_are_read_from_the_rows(session, cases):
+    case = cases(consents=["ihk"], at=OLD)
+    cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
+    refresh(session, NOW)
+    # Bypass the marks on purpose (a plain table DELETE): a valid week is read from the
+    # cube, a stale one from the rows.
+    session.execute(Handover.__table__.delete())
+    session.commit()
+    counted = period_figures(session, _period()).counts["offer"]
+    assert sum(counted.values()) == 1  # the cube still says one offer
+    session.execute(sa.update(ReportWeek).values(valid=False))
+    session.commit()
+    assert sum(period_figures(session, _period()).counts["offer"].values()) == 0
+
+
+def test_report_refresh_command_builds_the_weeks(app, session, cases):
+    cases(at=OLD)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["report", "--refresh"])
+    assert result.exit_code == 0, result.output
+    assert "neu zusammengefasst" in result.output
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReportWeek)) >= 1
+    again = runner.invoke(args=["report", "--refresh"])
+    assert "0 Wochen neu zusammengefasst" in again.output
+
+
+def test_bulk_statements_on_counted_rows_mark_their_weeks(session, cases):
+    case = cases(consents=["ihk"], at=OLD)
+    cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
+    refresh(session, NOW)
+    session.execute(sa.delete(Handover).where(Handover.case_id == case.id))
+    session.commit()
+    assert _valid(session, week_of(OLD)) is False

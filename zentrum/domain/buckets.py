@@ -1,0 +1,54 @@
+"""Buckets of waiting times for the report histograms.
+
+A duration in seconds falls into a bucket: minutes in the first hour, five minutes up
+to a day, hours up to thirty days, days after that. The buckets only narrow the search
+for a percentile (which bucket holds the value of a given rank); the value itself is
+then read exactly from the rows of that bucket, so the figures stay exact.
+"""
+
+import sqlalchemy as sa
+
+# (first second of the band, width of its buckets in seconds, number of the first bucket)
+_BANDS = (
+    (0, 60, 0),
+    (3_600, 300, 60),
+    (86_400, 3_600, 336),
+    (2_592_000, 86_400, 1_032),
+)
+
+
+def bucket_of(seconds: int) -> int:
+    """The bucket of a duration (negative durations count as zero)."""
+    seconds = max(int(seconds), 0)
+    for start, width, first in reversed(_BANDS):
+        if seconds >= start:
+            return first + (seconds - start) // width
+    raise AssertionError("unreachable")
+
+
+def bucket_bounds(bucket: int) -> tuple[int, int]:
+    """The seconds a bucket covers: from ``low`` inclusive to ``high`` exclusive."""
+    for start, width, first in reversed(_BANDS):
+        if bucket >= first:
+            low = start + (bucket - first) * width
+            return low, low + width
+    raise ValueError(f"no bucket {bucket}")
+
+
+def bucket_sql(column) -> sa.ColumnElement[int]:
+    """The same bucket, computed in SQL (integer division on SQLite and PostgreSQL).
+
+    The numbers are written inline, so that the expression can stand in GROUP BY on
+    PostgreSQL (bound parameters would make the two copies look different).
+    """
+
+    def n(number: int):
+        return sa.literal_column(str(int(number)), sa.Integer)
+
+    value = sa.case((column < n(0), n(0)), else_=column)
+    whens = [
+        (value >= n(start), n(first) + (value - n(start)) // n(width))
+        for start, width, first in reversed(_BANDS[1:])
+    ]
+    _start, width, first = _BANDS[0]
+    return sa.case(*whens, else_=n(first) + value // n(width))

@@ -1,0 +1,406 @@
+"""The counts behind the supervisors' figures, from weekly aggregates and from the rows.
+
+A period's figures are the sum of its completed, current weeks from ``report_cube`` and
+of everything else (the days at either end, the running week, stale weeks) counted
+from the rows themselves by the very same queries that build the aggregates. So the
+aggregates can never say something the rows do not: they only save reading them again.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from zentrum.domain.buckets import bucket_sql
+from zentrum.domain.vocab import MemberRole, OfferStatus
+from zentrum.models import (
+    Case,
+    CaseMember,
+    Handover,
+    Person,
+    Referral,
+    ReportCube,
+    ReportWeek,
+    case_topics,
+)
+from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
+from zentrum.services.periods import Period
+from zentrum.services.timing import week_of
+
+# Histograms of waiting times: offers by receiving partner (work also by week of offer),
+# cases for all partners together.
+OFFER_METRICS = ("work", "wall")
+CASE_METRICS = ("intake_work", "intake_wall", "contact_work", "contact_wall")
+COUNT_KINDS = ("offer", "decline", "referral", "topic", "district")
+# The spread of a partner's working-time waits in one completed week (the weekly chart).
+WEEK_SPREAD = "week_spread"
+
+
+@dataclass
+class Figures:
+    """Counts of a period: ``counts[kind][(partner_id, key)]`` and histograms
+    ``hist[metric][(partner_id, week)][bucket]`` (week None where it does not matter: the
+    working-time histograms of completed weeks come added up, their weekly spreads in
+    ``weekly``)."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    hist: dict[str, dict[tuple, Counter]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Counter))
+    )
+
+    # Spreads of completed weeks, worked out when the week was built: (partner, week) → Spread.
+    weekly: dict[tuple, Spread] = field(default_factory=dict)
+
+    def add(self, kind: str, partner_id: int, key: str, week: date | None, n: int) -> None:
+        if kind in COUNT_KINDS:
+            self.counts[kind][(partner_id, key)] += n
+        else:
+            self.hist[kind][(partner_id, week if kind == "work" else None)][int(key)] += n
+
+
+def _within(column, ranges: list[tuple[datetime, datetime]]):
+    return sa.or_(*[sa.and_(column >= start, column < end) for start, end in ranges])
+
+
+def raw_rows(session: Session, ranges, partner_ids=None):
+    """(kind, partner id, key, week, n) counted from the rows in the given time ranges."""
+    if not ranges:
+        return
+    offered = [_within(Handover.offered_at, ranges)]
+    if partner_ids:
+        offered.append(Handover.to_partner_id.in_(partner_ids))
+    accepted = Handover.status == OfferStatus.ACCEPTED.value
+    declined = Handover.status == OfferStatus.DECLINED.value
+    partner = Handover.to_partner_id
+    yield from _count(session, "offer", partner, Handover.status, None, offered)
+    work = bucket_sql(Handover.wait_business_seconds)
+    yield from _count(session, "work", partner, work, Handover.offered_week, [accepted, *offered])
+    wall = bucket_sql(Handover.wait_seconds)
+    yield from _count(session, "wall", partner, wall, None, [accepted, *offered])
+    reason = Handover.decline_reason
+    yield from _count(session, "decline", partner, reason, None, [declined, *offered])
+    referred = [_within(Referral.referred_at, ranges)]
+    if partner_ids:
+        referred.append(Referral.to_partner_id.in_(partner_ids))
+    yield from _count(session, "referral", Referral.to_partner_id, Referral.status, None, referred)
+    created = _within(Case.created_at, ranges)
+    contacted = _within(Case.first_contact_at, ranges)
+    for kind, column, where in (
+        ("intake_work", Case.first_accept_business_seconds, created),
+        ("intake_wall", Case.first_accept_seconds, created),
+        ("contact_work", Case.contact_business_seconds, contacted),
+        ("contact_wall", Case.contact_seconds, contacted),
+    ):
+        yield from _count(
+            session, kind, None, bucket_sql(column), None, [where, column.is_not(None)]
+        )
+    topic_join = [(Case, Case.id == case_topics.c.case_id)]
+    yield from _count(session, "topic", None, case_topics.c.topic_id, None, [created], topic_join)
+    young = sa.and_(
+        CaseMember.person_id == Person.id, CaseMember.role == MemberRole.YOUNG_PERSON.value
+    )
+    district_join = [(CaseMember, young), (Case, Case.id == CaseMember.case_id)]
+    yield from _count(session, "district", None, Person.district, None, [created], district_join)
+
+
+def _count(session: Session, kind, partner, key, week, where, joins=()):
+    """Rows counted by partner (or none), key and week (or none)."""
+    groups = [c for c in (partner, key, week) if c is not None]
+    stmt = sa.select(*groups, sa.func.count())
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    for values in session.execute(stmt.where(*where).group_by(*groups)):
+        values = list(values)
+        partner_id = int(values.pop(0)) if partner is not None else 0
+        value = values.pop(0)
+        week_value = values.pop(0) if week is not None else None
+        yield kind, partner_id, "" if value is None else str(value), week_value, int(values[0])
+
+
+def _week_period(monday: date) -> Period:
+    return Period(monday, monday + timedelta(days=6))
+
+
+def full_weeks(period: Period) -> list[date]:
+    """The Mondays of the weeks that lie wholly inside the period."""
+    monday = period.first + timedelta(days=(7 - period.first.weekday()) % 7)
+    weeks = []
+    while monday + timedelta(days=6) <= period.last:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _gaps(period: Period, covered: list[date]) -> list[tuple[datetime, datetime]]:
+    """The parts of the period not covered by the given weeks, as merged UTC ranges."""
+    ranges, cursor = [], period.start
+    for monday in sorted(covered):
+        week = _week_period(monday)
+        if week.start > cursor:
+            ranges.append((cursor, week.start))
+        cursor = week.end
+    if cursor < period.end:
+        ranges.append((cursor, period.end))
+    return ranges
+
+
+def period_figures(session: Session, period: Period, partner_ids=None) -> Figures:
+    """Every count of the period: current weeks from the cube, the rest from the rows."""
+    weeks = full_weeks(period)
+    valid = (
+        set(
+            session.scalars(
+                sa.select(ReportWeek.week).where(ReportWeek.valid, ReportWeek.week.in_(weeks))
+            )
+        )
+        if weeks
+        else set()
+    )
+    figures = Figures()
+    if valid:
+        weeks_read = ReportCube.week.in_(sorted(valid))
+        chosen = [ReportCube.partner_id.in_([0, *partner_ids])] if partner_ids else []
+        stmt = (
+            sa.select(
+                ReportCube.kind, ReportCube.partner_id, ReportCube.key, sa.func.sum(ReportCube.n)
+            )
+            .where(weeks_read, ReportCube.kind != WEEK_SPREAD, *chosen)
+            .group_by(ReportCube.kind, ReportCube.partner_id, ReportCube.key)
+        )
+        for kind, partner_id, key, n in session.execute(stmt):
+            figures.add(kind, partner_id, key, None, int(n))
+        stmt = sa.select(
+            ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n
+        ).where(weeks_read, ReportCube.kind == WEEK_SPREAD, *chosen)
+        spreads: dict[tuple, dict] = defaultdict(dict)
+        for partner_id, week, key, n in session.execute(stmt):
+            spreads[(partner_id, week)][key] = n
+        for group, values in spreads.items():
+            figures.weekly[group] = Spread(**values)
+    for kind, partner_id, key, week, n in raw_rows(
+        session, _gaps(period, list(valid)), partner_ids
+    ):
+        figures.add(kind, partner_id, key, week, n)
+    return figures
+
+
+# --- keeping the weeks current ---------------------------------------------------------
+
+
+def stale_weeks(session: Session, weeks: set[date], now: datetime) -> None:
+    """Mark weeks stale in the current transaction.
+
+    Weeks that have not ended yet are never built, so they need no mark. On PostgreSQL
+    the UPDATE takes a ROW EXCLUSIVE lock on ``report_weeks`` even when no row matches;
+    ``refresh`` locks the table against it, so a week is never built from rows that a
+    transaction still in flight is changing.
+    """
+    current = week_of(now)
+    old = sorted(w for w in weeks if w is not None and w < current)
+    if old:
+        session.execute(
+            sa.update(ReportWeek).where(ReportWeek.week.in_(old)).values(valid=False),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def build_week(session: Session, monday: date, now: datetime) -> None:
+    """Count one week from its rows into the cube and mark it current."""
+    session.execute(sa.delete(ReportCube).where(ReportCube.week == monday))
+    figures = Figures()
+    rows = []
+    for kind, pid, key, week, n in raw_rows(session, [_bounds(monday)]):
+        rows.append({"week": monday, "kind": kind, "partner_id": pid, "key": key, "n": n})
+        figures.add(kind, pid, key, week, n)
+    span = _week_period(monday)
+    accepted = Handover.status == OfferStatus.ACCEPTED.value
+    in_week = sa.and_(Handover.offered_at >= span.start, Handover.offered_at < span.end)
+
+    def lookup(group):
+        where = [Handover.to_partner_id == group[0], accepted, in_week]
+        return Lookup(Handover.wait_business_seconds, where)
+
+    for (pid, _week), spread in histogram_spreads(
+        session, figures.hist["work"], {}, lookup
+    ).items():
+        for key in ("count", "median", "p90", "maximum"):
+            value = getattr(spread, key)
+            rows.append(
+                {"week": monday, "kind": WEEK_SPREAD, "partner_id": pid, "key": key, "n": value}
+            )
+    if rows:
+        session.execute(sa.insert(ReportCube), rows)
+    week = session.get(ReportWeek, monday)
+    if week is None:
+        session.add(ReportWeek(week=monday, valid=True, built_at=now))
+    else:
+        week.valid, week.built_at = True, now
+
+
+def _bounds(monday: date) -> tuple[datetime, datetime]:
+    week = _week_period(monday)
+    return week.start, week.end
+
+
+def weeks_to_build(session: Session, now: datetime, margin: timedelta) -> list[date]:
+    """Completed weeks (ended at least ``margin`` ago) with data that are not current."""
+    first = [
+        session.scalar(sa.select(sa.func.min(Handover.offered_at))),
+        session.scalar(sa.select(sa.func.min(Case.created_at))),
+        session.scalar(sa.select(sa.func.min(Referral.referred_at))),
+    ]
+    first = [moment for moment in first if moment is not None]
+    if not first:
+        return []
+    monday, last = week_of(min(first)), week_of(now - margin) - timedelta(days=7)
+    valid = set(session.scalars(sa.select(ReportWeek.week).where(ReportWeek.valid)))
+    weeks = []
+    while monday <= last:
+        if monday not in valid:
+            weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def refresh(
+    session: Session, now: datetime, *, margin: timedelta = timedelta(hours=1), limit=None
+) -> list[date]:
+    """Rebuild the stale completed weeks, one transaction each; the weeks rebuilt.
+
+    Each week locks ``report_weeks`` on PostgreSQL (writers mark weeks stale under a
+    conflicting lock) and, on SQLite, starts with the write lock, so that the week is
+    counted from rows no other transaction is changing.
+    """
+    from zentrum.database import write_transaction
+
+    done = []
+    for monday in weeks_to_build(session, now, margin)[:limit]:
+        session.rollback()
+        with write_transaction():
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(sa.text("LOCK TABLE report_weeks IN SHARE ROW EXCLUSIVE MODE"))
+            current = session.scalar(sa.select(ReportWeek.valid).where(ReportWeek.week == monday))
+            if not current:
+                build_week(session, monday, now)
+                done.append(monday)
+            session.commit()
+    return done
+
+
+# Which changes make a week's counts stale: (model, attributes that count, the weeks).
+def _handover_weeks(row: Handover) -> set:
+    return _history(row, "offered_week") | {week_of(at) for at in _history(row, "offered_at")}
+
+
+def _case_weeks(row: Case) -> set:
+    moments = _history(row, "created_at") | _history(row, "first_contact_at")
+    return {week_of(at) for at in moments}
+
+
+def _referral_weeks(row: Referral) -> set:
+    return {week_of(at) for at in _history(row, "referred_at")}
+
+
+_WATCHED = (
+    (
+        Handover,
+        (
+            "status",
+            "to_partner_id",
+            "offered_at",
+            "offered_week",
+            "wait_seconds",
+            "wait_business_seconds",
+            "decline_reason",
+        ),
+        _handover_weeks,
+    ),
+    (
+        Case,
+        (
+            "created_at",
+            "first_contact_at",
+            "first_accept_seconds",
+            "first_accept_business_seconds",
+            "contact_seconds",
+            "contact_business_seconds",
+            "topics",
+        ),
+        _case_weeks,
+    ),
+    (Referral, ("status", "to_partner_id", "referred_at"), _referral_weeks),
+)
+
+
+def _history(row, name: str) -> set:
+    """The attribute's value now and before the change (loaded values only)."""
+    history = sa.inspect(row).attrs[name].history
+    return {v for v in (*history.added, *history.unchanged, *history.deleted) if v is not None}
+
+
+def _changed(row, names) -> bool:
+    state = sa.inspect(row)
+    if state.pending or state.deleted or state.was_deleted:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _weeks_of_people(session: Session, person_ids: set[int]) -> set[date]:
+    """Weeks of the cases whose young person these are (their district counts there)."""
+    stmt = (
+        sa.select(Case.created_at)
+        .join(CaseMember, CaseMember.case_id == Case.id)
+        .where(
+            CaseMember.person_id.in_(person_ids),
+            CaseMember.role == MemberRole.YOUNG_PERSON.value,
+        )
+    )
+    return {week_of(at) for at in session.scalars(stmt)}
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _mark_changed_weeks(session: Session, _context, _instances) -> None:
+    weeks: set[date] = set()
+    people: set[int] = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        for model, names, weeks_of in _WATCHED:
+            if isinstance(row, model) and _changed(row, names):
+                weeks |= weeks_of(row)
+        if isinstance(row, Person) and row.id is not None and _changed(row, ("district",)):
+            people.add(row.id)
+        if isinstance(row, CaseMember) and row.case_id is not None and _changed(row, ("role",)):
+            case = session.get(Case, row.case_id)
+            if case is not None and case.created_at is not None:
+                weeks.add(week_of(case.created_at))
+    with session.no_autoflush:
+        if people:
+            weeks |= _weeks_of_people(session, people)
+        stale_weeks(session, weeks, _utcnow())
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _mark_bulk_changes(state) -> None:
+    """UPDATE and DELETE statements on counted rows mark the weeks of the rows they hit."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get("report_cube"):
+        return
+    mapper = state.bind_arguments.get("mapper")
+    entity = mapper.class_ if mapper is not None else None
+    if entity not in (Handover, Referral, Case):
+        return
+    column = {
+        Handover: Handover.offered_at,
+        Referral: Referral.referred_at,
+        Case: Case.created_at,
+    }[entity]
+    where = state.statement.whereclause
+    stmt = sa.select(column).where(where) if where is not None else sa.select(column)
+    moments = state.session.scalars(stmt, execution_options={"report_cube": True})
+    stale_weeks(state.session, {week_of(at) for at in moments}, _utcnow())
+
+
+def _utcnow() -> datetime:
+    from zentrum.models.base import utcnow
+
+    return utcnow()
