@@ -1,4 +1,5 @@
-"""Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate`` and Flask's own."""
+"""Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate``, ``retention``,
+``vvz`` and Flask's own."""
 
 from datetime import UTC, datetime
 
@@ -200,6 +201,34 @@ def report_command(monthly: bool, now_text: str | None) -> None:
     )
 
 
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Nur anzeigen, was anonymisiert würde.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="DATUM",
+    help="So tun, als wäre heute dieser Tag (YYYY-MM-DD, Ortszeit Wuppertal).",
+)
+def retention_command(dry_run: bool, now_text: str | None) -> None:
+    """Anonymise closed cases RETENTION_YEARS after their closure (cron, e.g. nightly)."""
+    from zentrum.retention_cli import run_retention
+
+    run_retention(db.session, _moment(now_text), current_app.config["RETENTION_YEARS"], dry_run)
+
+
+@click.command("vvz")
+@with_appcontext
+def vvz_command() -> None:
+    """Print the record of processing activities (Art. 30 DSGVO) as Markdown."""
+    from zentrum.records_cli import render_records_markdown
+
+    try:
+        click.echo(render_records_markdown(db.session, current_app.config))
+    finally:
+        db.session.rollback()  # read only: end the transaction
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -226,6 +255,8 @@ def register_cli(app: Flask) -> None:
         demo,
         escalate_command,
         report_command,
+        retention_command,
+        vvz_command,
         bench_dashboard,
     ):
         app.cli.add_command(command)
