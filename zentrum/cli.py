@@ -229,6 +229,31 @@ def vvz_command() -> None:
         db.session.rollback()  # read only: end the transaction
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """Das Protokoll (Audit-Log) prüfen."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain: every entry unaltered and none missing."""
+    from zentrum.services.audit import count, verify
+
+    try:
+        problems = verify(db.session)
+        total = count(db.session)
+    finally:
+        db.session.rollback()  # read only: end the transaction
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise click.ClickException(
+            _plural(len(problems), "Problem", "Probleme") + f" in {total} Einträgen gefunden."
+        )
+    click.echo(f"OK: {total} Einträge")
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -258,6 +283,7 @@ def register_cli(app: Flask) -> None:
         retention_command,
         vvz_command,
         bench_dashboard,
+        audit_group,
     ):
         app.cli.add_command(command)
 
