@@ -6,6 +6,8 @@ import click
 from sqlalchemy.orm import Session
 
 from zentrum.domain.clock import local_date
+from zentrum.domain.vocab import AuditAction
+from zentrum.services.audit import record
 from zentrum.services.retention import RetentionCounts, anonymise_next_batch, plan
 
 
@@ -57,7 +59,8 @@ def _dry_run(session: Session, now: datetime, years: int) -> None:
 
 
 def _audit(session: Session, counts: RetentionCounts, years: int) -> None:
-    """The audit entry of one batch, in its transaction (filled in with the audit log)."""
+    """The audit entry of one batch, in its transaction: counts and references, no names."""
+    record(session, AuditAction.RETENTION_RUN, details={"years": years, **counts.details()})
 
 
 def run_retention(session: Session, now: datetime, years: int, dry_run: bool) -> None:

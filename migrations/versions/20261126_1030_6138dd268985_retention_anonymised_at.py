@@ -1,7 +1,7 @@
 """retention: cases and persons remember when their personal data was anonymised
 
 Revision ID: 6138dd268985
-Revises: 7f2cb372a7ca
+Revises: fe54d7ce8973
 Create Date: 2026-11-26 10:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6138dd268985'
-down_revision = '7f2cb372a7ca'
+down_revision = 'fe54d7ce8973'
 branch_labels = None
 depends_on = None
 
