@@ -221,7 +221,7 @@ def retention_command(dry_run: bool, now_text: str | None) -> None:
 @with_appcontext
 def vvz_command() -> None:
     """Print the record of processing activities (Art. 30 DSGVO) as Markdown."""
-    from zentrum.records_cli import render_records_markdown
+    from zentrum.records import render_records_markdown
 
     try:
         click.echo(render_records_markdown(db.session, current_app.config))

@@ -153,6 +153,7 @@ def register(app: Flask) -> None:
     from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
+    from zentrum.web.privacy.views import bp as privacy_bp
     from zentrum.web.queues.views import bp as queues_bp
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
@@ -170,5 +171,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(queues_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(privacy_bp)
     _register_errors(app)
     _register_template_helpers(app)
