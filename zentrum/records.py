@@ -6,6 +6,7 @@ not what somebody once wrote down. The page and ``zentrum vvz`` render the same
 sections.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from flask import render_template
@@ -56,6 +57,27 @@ def _fields(columns: list[str]) -> str:
         if text not in names:
             names.append(text)
     return ", ".join(names)
+
+
+_RATE = re.compile(r"^\s*(\d+)\s+per\s+(\d+\s+)?(second|minute|hour|day)s?\s*$")
+_UNITS = {
+    "second": (_l("Sekunde"), _l("Sekunden")),
+    "minute": (_l("Minute"), _l("Minuten")),
+    "hour": (_l("Stunde"), _l("Stunden")),
+    "day": (_l("Tag"), _l("Tagen")),
+}
+
+
+def _rate(text: str) -> str:
+    """A limit as configured ("5 per 15 minutes") in German ("5 in 15 Minuten")."""
+    match = _RATE.match(text)
+    if match is None:
+        return text
+    count, span, unit = match.groups()
+    one, many = _UNITS[unit]
+    if span:
+        return _("%(count)s in %(span)s %(unit)s", count=count, span=span.strip(), unit=many)
+    return _("%(count)s pro %(unit)s", count=count, unit=one)
 
 
 def _labels(kind: str, values) -> str:
@@ -200,10 +222,10 @@ def _measures(config, facts: RecordFacts) -> Section:
     if config.get("RATELIMIT_ENABLED"):
         items.append(
             _(
-                "Anmeldeversuche begrenzt: %(per_address)s je Adresse, %(per_user)s "
-                "Fehlversuche je Benutzername.",
-                per_address=config["LOGIN_RATE_LIMIT"],
-                per_user=config["LOGIN_FAILURE_LIMIT"],
+                "Anmeldeversuche je Adresse: %(per_address)s; Fehlversuche je Benutzername: "
+                "%(per_user)s (danach gesperrt).",
+                per_address=_rate(config["LOGIN_RATE_LIMIT"]),
+                per_user=_rate(config["LOGIN_FAILURE_LIMIT"]),
             )
         )
     items += [
