@@ -69,3 +69,12 @@ def test_retention_years_come_from_the_configuration(app, session, cases, users)
 def test_bad_date_is_refused(app):
     result = app.test_cli_runner().invoke(args=["retention", "--now", "gestern"])
     assert result.exit_code == 2 and "kein Zeitpunkt" in result.output
+
+
+def test_a_period_below_one_year_is_refused(app, session, cases, users):
+    worked_case(session, cases, users)
+    app.config["RETENTION_YEARS"] = 0
+    result = app.test_cli_runner().invoke(args=["retention", "--now", "2025-06-01"])
+    assert result.exit_code == 1 and "mindestens 1" in result.output
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).where(Case.anonymised_at.is_not(None))) == 0

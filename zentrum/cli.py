@@ -214,7 +214,10 @@ def retention_command(dry_run: bool, now_text: str | None) -> None:
     """Anonymise closed cases RETENTION_YEARS after their closure (cron, e.g. nightly)."""
     from zentrum.retention_cli import run_retention
 
-    run_retention(db.session, _moment(now_text), current_app.config["RETENTION_YEARS"], dry_run)
+    years = current_app.config["RETENTION_YEARS"]
+    if years < 1:
+        raise click.ClickException("ZENTRUM_RETENTION_YEARS muss mindestens 1 sein.")
+    run_retention(db.session, _moment(now_text), years, dry_run)
 
 
 @click.command("vvz")

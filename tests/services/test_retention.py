@@ -17,10 +17,13 @@ from zentrum.models import (
     Handover,
     Person,
     Referral,
+    User,
 )
 from zentrum.services.case_actions import close_case, record_first_contact, reopen_case
+from zentrum.services.cases import search_cases
 from zentrum.services.dashboard import build_dashboard
 from zentrum.services.handover import accept_offer, decline_offer, offer_case
+from zentrum.services.intake import find_matching_persons
 from zentrum.services.notes import add_note
 from zentrum.services.periods import Period
 from zentrum.services.referrals import answer_referral, refer_case
@@ -152,6 +155,10 @@ def test_run_removes_names_contacts_and_free_texts(session, closed_2022):
     young = case.young_person
     assert young.birth_date == date(2005, 4, 1)
     assert young.district == "barmen"  # reports count by district
+    # Found neither by the case search nor as a known person at the next intake.
+    desk = session.get(User, closed_2022.created_by_id)
+    assert search_cases(session, desk, "Lena Schmitz") == []
+    assert find_matching_persons(session, "Lena", "Schmitz", date(2005, 5, 17)) == []
     notes = session.scalars(sa.select(CaseNote).where(CaseNote.case_id == case_id)).all()
     assert [n.body for n in notes] == ["", ""] and [n.internal for n in notes] == [False, True]
 
