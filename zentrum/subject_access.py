@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from zentrum.domain.vocab import AuditAction
+from zentrum.domain.vocab import AuditAction, DeclineReason
 from zentrum.labels import label
 from zentrum.models import Partner, User
 from zentrum.models.base import utcnow
@@ -110,8 +110,48 @@ def _referral(r, partners) -> dict[str, Any]:
     }
 
 
+def _wait(seconds: int) -> str:
+    hours, minutes = divmod(int(seconds) // 60, 60)
+    return _("%(hours)d Std. %(minutes)d Min.", hours=hours, minutes=minutes)
+
+
+def _reason(value: str) -> str:
+    return label("decline_reason", value) if value in set(DeclineReason) else value
+
+
+# History details in words: key → (German name, how to show the value). Ids and
+# bookkeeping flags are left out; a key not listed shows as stored, so nothing is hidden.
+_DETAILS = {
+    "channel": (_l("Zugangsweg"), lambda v: label("channel", v)),
+    "urgency": (_l("Dringlichkeit"), lambda v: label("urgency", v)),
+    "members": (_l("Personen"), str),
+    "legal_basis": (_l("Rechtsgrundlage"), lambda v: label("legal_basis", v)),
+    "suggestion": (_l("Vorschlag"), str),
+    "override_reason": (_l("Begründung der Abweichung"), str),
+    "reason": (_l("Grund"), _reason),
+    "comment": (_l("Kommentar"), str),
+    "outcome": (_l("Ergebnis"), lambda v: label("outcome", v)),
+    "internal": (_l("intern"), lambda v: _("ja") if v else _("nein")),
+    "wait_seconds": (_l("Wartezeit"), _wait),
+}
+_HIDDEN_DETAILS = frozenset(
+    {"existing_person", "handover_id", "referral_id", "note_id", "addendum_to", "from_partner_id"}
+)
+
+
+def _details(details: dict[str, Any] | None) -> dict[str, str]:
+    """An event's details in German words."""
+    result = {}
+    for key, value in (details or {}).items():
+        if key in _STAFF_DETAILS or key in _HIDDEN_DETAILS:
+            continue
+        name, show = _DETAILS.get(key, (key, str))
+        result[str(name)] = show(value)
+    return result
+
+
 def _event(e, partners) -> dict[str, Any]:
-    details = {k: v for k, v in (e.details or {}).items() if k not in _STAFF_DETAILS}
+    details = _details(e.details)
     return {
         "at": e.at,
         "kind": label("event", e.kind),

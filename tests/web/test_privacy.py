@@ -102,6 +102,12 @@ def test_json_download_holds_the_same_and_is_logged(session, client, admin, lena
     assert [n["text"] for n in first["notes"]][1] == "Intern: Mutter anrufen."
     assert first["notes"][1]["internal"] is True
     assert [h["status"] for h in first["handovers"]] == ["abgelehnt", "angenommen"]
+    assert first["history"][-1]["kind"] == "Fall abgeschlossen"
+    assert first["history"][-1]["details"] == {
+        "Ergebnis": "anderes Ergebnis (bitte erläutern)",
+        "Kommentar": "Lena zog nach Köln",
+    }
+    assert first["history"][4]["details"] == {"Wartezeit": "2 Std. 0 Min."}
     assert {c["partner"] for c in data["consents"]} == {
         "IHK Wuppertal-Solingen-Remscheid",
         "Jobcenter Wuppertal",
