@@ -1,5 +1,9 @@
 """``zentrum retention``: dry run, real run with its audit entry, time travel by --now."""
 
+import os
+import subprocess
+import sys
+
 import sqlalchemy as sa
 
 from tests.services.test_retention import snapshot, worked_case
@@ -78,3 +82,13 @@ def test_a_period_below_one_year_is_refused(app, session, cases, users):
     assert result.exit_code == 1 and "mindestens 1" in result.output
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).where(Case.anonymised_at.is_not(None))) == 0
+
+
+def test_period_is_read_from_the_environment():
+    code = "import config; print(config.Config.RETENTION_YEARS)"
+    for value, expected in (("7", "7"), ("", "3")):
+        env = {**os.environ, "ZENTRUM_RETENTION_YEARS": value}
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == expected
