@@ -199,7 +199,11 @@ def _access_log(rows: SubjectRows, partners: dict[int, str]) -> list[dict[str, A
             "at": entry.at,
             "action": str(AUDIT_LABELS.get(entry.action, entry.action)),
             "organisation": _organisation(user, None, partners),
-            "case": references.get(entry.case_id, ""),
+            "case": ", ".join(
+                references[case_id]
+                for case_id in ([entry.case_id] + rows.shown.get(entry.id, []))
+                if case_id in references
+            ),
         }
         for entry, user in rows.audit
     ]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from tests.services.test_retention import worked_case
 from zentrum.domain.vocab import AuditAction
-from zentrum.models import AuditEntry, Partner
+from zentrum.models import AuditEntry, CaseMember, Partner
 from zentrum.services.audit import record, verify
 from zentrum.services.notes import add_note
 
@@ -46,7 +46,13 @@ def test_only_admins_give_subject_access(client, users, auth, lena, role):
         assert client.get(url).status_code == 403, url
 
 
-def test_search_ignores_spelling(client, admin, lena):
+def lena_case_ids(session, person_id: int) -> list[int]:
+    session.rollback()
+    stmt = sa.select(CaseMember.case_id).where(CaseMember.person_id == person_id)
+    return sorted(session.scalars(stmt))
+
+
+def test_search_ignores_spelling(session, client, admin, lena):
     page = client.get("/admin/auskunft?name=lena+MUELLER").get_data(as_text=True)
     assert "Lena Müller" in page and lena.reference in page
     assert "Petra" not in page  # another person
@@ -58,6 +64,19 @@ def test_search_ignores_spelling(client, admin, lena):
     assert "Lena Müller" in page and "Petra Müller" not in page
     page = client.get("/admin/auskunft?name=mueller&birth_date=2001-01-01").get_data(as_text=True)
     assert "0 Personen gefunden" in page
+    searches = audit_entries(session, AuditAction.SEARCH)
+    assert len(searches) == 4 and "ller" not in str([e.details for e in searches])
+    assert searches[0].details["case_ids"] == lena_case_ids(session, lena.young_person.id)
+    assert searches[-1].details == {"results": 0, "case_ids": []}
+
+
+def test_access_log_lists_searches_that_showed_the_persons_cases(session, client, admin, lena):
+    client.get("/admin/auskunft?name=lena+mueller")
+    data = json.loads(
+        client.get(f"/admin/auskunft/{lena.young_person.id}.json").get_data(as_text=True)
+    )
+    [search] = data["access_log"]
+    assert search["action"] == "Suche" and lena.reference in search["case"]
 
 
 def test_search_refuses_bad_input_beside_the_field(client, admin):

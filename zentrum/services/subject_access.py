@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from zentrum.domain.names import name_key
 from zentrum.models import (
+    AuditCaseRef,
     AuditEntry,
     Case,
     CaseEvent,
@@ -32,6 +33,7 @@ class PersonMatch:
 
     person: Person
     references: list[str]
+    case_ids: list[int]
 
 
 def find_persons(
@@ -55,15 +57,17 @@ def find_persons(
         stmt = stmt.where(Person.birth_date == birth_date)
     persons = list(session.scalars(stmt))
     references: dict[int, list[str]] = {p.id: [] for p in persons}
+    case_ids: dict[int, list[int]] = {p.id: [] for p in persons}
     rows = session.execute(
-        sa.select(CaseMember.person_id, Case.reference)
+        sa.select(CaseMember.person_id, Case.reference, Case.id)
         .join(Case, Case.id == CaseMember.case_id)
         .where(CaseMember.person_id.in_(list(references)))
         .order_by(Case.created_at, Case.id)
     )
-    for person_id, reference in rows:
+    for person_id, reference, case_id in rows:
         references[person_id].append(reference)
-    return [PersonMatch(p, references[p.id]) for p in persons]
+        case_ids[person_id].append(case_id)
+    return [PersonMatch(p, references[p.id], case_ids[p.id]) for p in persons]
 
 
 @dataclass
@@ -79,6 +83,8 @@ class SubjectRows:
     events: list[CaseEvent]
     consents: list[Consent]
     audit: list[tuple[AuditEntry, User | None]]
+    # Per audit entry (a search): which of the person's cases it showed.
+    shown: dict[int, list[int]]
 
 
 def _by_cases(session: Session, model, case_ids: list[int], *order) -> list:
@@ -109,10 +115,24 @@ def subject_rows(session: Session, person_id: int) -> SubjectRows | None:
         .order_by(CaseMember.id)
     ):
         other_roles[case_id].append(role)
+    # Searches name the cases they showed in an index, not in the entry's case_id.
+    shown: dict[int, list[int]] = {}
+    for entry_id, case_id in session.execute(
+        sa.select(AuditCaseRef.entry_id, AuditCaseRef.case_id).where(
+            AuditCaseRef.case_id.in_(case_ids)
+        )
+    ):
+        shown.setdefault(entry_id, []).append(case_id)
     audit = session.execute(
         sa.select(AuditEntry, User)
         .outerjoin(User, User.id == AuditEntry.user_id)
-        .where(sa.or_(AuditEntry.person_id == person_id, AuditEntry.case_id.in_(case_ids)))
+        .where(
+            sa.or_(
+                AuditEntry.person_id == person_id,
+                AuditEntry.case_id.in_(case_ids),
+                AuditEntry.id.in_(list(shown)),
+            )
+        )
         .order_by(AuditEntry.id)
     ).all()
     return SubjectRows(
@@ -131,4 +151,5 @@ def subject_rows(session: Session, person_id: int) -> SubjectRows | None:
             )
         ),
         audit=[(entry, user) for entry, user in audit],
+        shown=shown,
     )

@@ -4,12 +4,13 @@ import json
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 
+from zentrum.database import read_only
 from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db
 from zentrum.models.base import utcnow
 from zentrum.records import build_record
-from zentrum.services.audit import record
+from zentrum.services.audit import record, record_search
 from zentrum.services.subject_access import find_persons
 from zentrum.subject_access import json_default, subject_export
 from zentrum.web.access import roles_required
@@ -27,6 +28,9 @@ def subject_access():
     if request.args:
         if form.validate():
             matches = find_persons(db.session, form.name.data, form.birth_date.data)
+            # Like the case search: the cases it showed, never what was typed.
+            record_search(db.session, [i for match in matches for i in match.case_ids])
+            db.session.commit()
         else:
             status = 422
     g.no_store = True
@@ -68,6 +72,7 @@ def subject_json(person_id: int):
 
 
 @bp.get("/verarbeitungsverzeichnis")
+@read_only
 @roles_required(Role.ADMIN, Role.SUPERVISOR)
 def records():
     """The record of processing activities, generated from configuration and database."""
