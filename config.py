@@ -68,6 +68,15 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Closed cases are anonymised this many years after their closure (zentrum retention).
+    RETENTION_YEARS = _int_env("ZENTRUM_RETENTION_YEARS", 3)
+    # The controller named in the record of processing activities (zentrum vvz).
+    CONTROLLER_NAME = (
+        os.environ.get("ZENTRUM_CONTROLLER_NAME") or "Stadt Wuppertal – Zentrum Zukunft Wuppertal"
+    )
+    CONTROLLER_CONTACT = os.environ.get("ZENTRUM_CONTROLLER_CONTACT") or ""
+    DPO_CONTACT = os.environ.get("ZENTRUM_DPO_CONTACT") or ""
+
     # Working time for handover targets (Europe/Berlin; NRW holidays are always off).
     OPENING_HOURS = os.environ.get("ZENTRUM_OPENING_HOURS", "08:00-18:00")
     OPENING_DAYS = os.environ.get("ZENTRUM_OPENING_DAYS", "0-4")  # 0 = Monday

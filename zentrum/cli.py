@@ -1,4 +1,5 @@
-"""Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate`` and Flask's own."""
+"""Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate``, ``retention``,
+``vvz`` and Flask's own."""
 
 from datetime import UTC, datetime
 
@@ -219,6 +220,62 @@ def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
     )
 
 
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Nur anzeigen, was anonymisiert würde.")
+@click.option(
+    "--now",
+    "now_text",
+    metavar="DATUM",
+    help="So tun, als wäre heute dieser Tag (YYYY-MM-DD, Ortszeit Wuppertal).",
+)
+def retention_command(dry_run: bool, now_text: str | None) -> None:
+    """Anonymise closed cases RETENTION_YEARS after their closure (cron, e.g. nightly)."""
+    from zentrum.retention_cli import run_retention
+
+    years = current_app.config["RETENTION_YEARS"]
+    if years < 1:
+        raise click.ClickException("ZENTRUM_RETENTION_YEARS muss mindestens 1 sein.")
+    run_retention(db.session, _moment(now_text), years, dry_run)
+
+
+@click.command("vvz")
+@with_appcontext
+def vvz_command() -> None:
+    """Print the record of processing activities (Art. 30 DSGVO) as Markdown."""
+    from zentrum.records import render_records_markdown
+
+    try:
+        click.echo(render_records_markdown(db.session, current_app.config))
+    finally:
+        db.session.rollback()  # read only: end the transaction
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Das Protokoll (Audit-Log) prüfen."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain: every entry unaltered and none missing."""
+    from zentrum.services.audit import count, verify
+
+    try:
+        problems = verify(db.session)
+        total = count(db.session)
+    finally:
+        db.session.rollback()  # read only: end the transaction
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise click.ClickException(
+            _plural(len(problems), "Problem", "Probleme") + f" in {total} Einträgen gefunden."
+        )
+    click.echo(f"OK: {total} Einträge")
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -245,7 +302,10 @@ def register_cli(app: Flask) -> None:
         demo,
         escalate_command,
         report_command,
+        retention_command,
+        vvz_command,
         bench_dashboard,
+        audit_group,
     ):
         app.cli.add_command(command)
 

@@ -80,6 +80,8 @@ class Case(Base):
     contact_business_seconds: Mapped[int | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(sa.String(30))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when retention removed the case's free texts (services.retention).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Every change of the case row checks and bumps this (optimistic locking).
     version: Mapped[int] = mapped_column(default=1)
 

@@ -27,6 +27,8 @@ class Person(Base):
     language: Mapped[str | None] = mapped_column(sa.String(10))
     interpreter_needed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when retention removed names and contact data (services.retention).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def full_name(self) -> str:

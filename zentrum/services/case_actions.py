@@ -75,6 +75,8 @@ def close_case(
 def reopen_case(session: Session, actor: User, now: datetime, case: Case, reason: str) -> None:
     """Reopen a closed case with the partner that held it last."""
     status = check_reopen(case_state(session, case), actor_of(actor))
+    if case.anonymised_at is not None:
+        raise TransitionError("case_anonymised")
     if not reason.strip():
         raise TransitionError("reopen_needs_reason")
     case.status = status

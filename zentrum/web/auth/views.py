@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from zentrum.domain.vocab import Role
+from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db, limiter
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 from zentrum.services.users import authenticate, end_sessions
 from zentrum.web.auth import lockout
 from zentrum.web.auth.forms import LoginForm
@@ -41,6 +42,17 @@ def _safe_next(target: str | None, user) -> str:
     return _home(user)
 
 
+def _failed(typed: str, *, locked: bool = False) -> None:
+    """Record a failed login under the name as typed (never the password), and commit."""
+    record(
+        db.session,
+        AuditAction.LOGIN_FAILED,
+        username=typed.strip()[:80],
+        details={"locked": True} if locked else None,
+    )
+    db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -56,9 +68,11 @@ def login():
                     "Bitte versuchen Sie es in 15 Minuten erneut."
                 )
             )
+            _failed(form.username.data, locked=True)
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db.session, username, form.password.data, utcnow())
         if user is not None:
+            record(db.session, AuditAction.LOGIN, user=user)
             db.session.commit()
             lockout.forget_failures(username)
             session.clear()  # a fresh session at every login
@@ -66,6 +80,7 @@ def login():
             start_session()
             return redirect(_safe_next(request.args.get("next"), user))
         db.session.rollback()
+        _failed(form.username.data)
         lockout.note_failure(username)
         form.password.errors.append(_("Benutzername oder Passwort ist falsch."))
         return render_template("auth/login.html", form=form), 401
@@ -78,6 +93,7 @@ def login():
 def logout():
     """Log out: this and every other session of the user ends (copied cookies included)."""
     end_sessions(db.session, current_user._get_current_object())
+    record(db.session, AuditAction.LOGOUT)
     db.session.commit()
     logout_user()
     session.clear()

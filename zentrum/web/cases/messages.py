@@ -35,6 +35,10 @@ MESSAGES = {
     "decline_needs_comment": _l("Bitte den Grund kurz erläutern."),
     "outcome_needs_comment": _l("Bitte das Ergebnis kurz erläutern."),
     "reopen_needs_reason": _l("Bitte einen Grund angeben."),
+    "case_anonymised": _l(
+        "Der Fall ist nach Ablauf der Aufbewahrungsfrist anonymisiert und kann nicht wieder "
+        "geöffnet werden. Bitte ein neues Anliegen aufnehmen."
+    ),
     "read_only": _l("Die Leitung liest Fälle nur mit."),
     "note_empty": _l("Bitte einen Text eingeben."),
     "note_too_long": _l("Die Notiz ist zu lang."),
