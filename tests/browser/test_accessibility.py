@@ -270,28 +270,67 @@ def _format(violations) -> str:
     return "\n".join(lines)
 
 
+def _each_visit(open_page, base: str, data, **context):
+    """Go to every state of every page as its role; yields (visit, page), or (visit, None) when
+    the expected element is missing."""
+    pages: dict[str | None, object] = {}
+    for visit in [v for entries in PAGES.values() for v in entries] + ERROR_PAGES:
+        if visit.role not in pages:
+            pages[visit.role] = open_page(**context)
+            if visit.role:
+                login(pages[visit.role], base, LOGINS[visit.role])
+        page = pages[visit.role]
+        visit.go(page, base, data)
+        page.wait_for_load_state()
+        found = not visit.expect or page.locator(visit.expect).count()
+        yield visit, page if found else None
+
+
 def test_every_page_of_every_role_has_no_wcag_violations(live_server, new_page, scenario):
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    pages: dict[str | None, object] = {}
-    problems = []
-    visits = [v for entries in PAGES.values() for v in entries] + ERROR_PAGES
-    for visit in visits:
-        if visit.role not in pages:
-            pages[visit.role] = new_page()
-            if visit.role:
-                login(pages[visit.role], live_server, LOGINS[visit.role])
-        page = pages[visit.role]
-        visit.go(page, live_server, scenario)
-        page.wait_for_load_state()
-        if visit.expect and not page.locator(visit.expect).count():
-            problems.append(f"{visit.name} ({visit.role}): {visit.expect} missing at {page.url}")
+    problems, checked = [], 0
+    for visit, page in _each_visit(new_page, live_server, scenario):
+        if page is None:
+            problems.append(f"{visit.name} ({visit.role}): {visit.expect} missing")
             continue
+        checked += 1
         violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
         if violations:
             problems.append(f"{visit.name} ({visit.role}) at {page.url}:\n{_format(violations)}")
-    print(f"axe checked {len(visits)} page states")
+    print(f"axe checked {checked} page states")
+    assert not problems, "\n".join(problems)
+
+
+# The outermost elements that stick out to the right, to say where a page is too wide.
+WIDEST = """() => [...document.querySelectorAll("body *")]
+  .filter(el => el.getBoundingClientRect().right > 321
+    && el.parentElement.getBoundingClientRect().right <= 321)
+  .slice(0, 4)
+  .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.className && el.className.baseVal === undefined ? "." + el.className.split(" ").join(".") : "")
+    + " " + Math.round(el.getBoundingClientRect().right) + "px")"""
+
+
+def test_every_page_fits_a_320_pixel_screen(live_server, new_page, scenario):
+    """WCAG 1.4.10 reflow: at 320 CSS pixels the page never scrolls sideways, and axe is content."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems = []
+    viewport = {"width": 320, "height": 640}
+    for visit, page in _each_visit(new_page, live_server, scenario, viewport=viewport):
+        if page is None:
+            problems.append(f"{visit.name} ({visit.role}): {visit.expect} missing")
+            continue
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            culprits = page.evaluate(WIDEST)
+            problems.append(f"{visit.name} ({visit.role}): {width}px wide, by {culprits}")
+        violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+        if violations:
+            problems.append(f"{visit.name} ({visit.role}) at 320px:\n{_format(violations)}")
     assert not problems, "\n".join(problems)
 
 
