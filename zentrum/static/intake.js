@@ -47,11 +47,12 @@
     });
   }
 
-  /* Enter in a one-line field saves the enquiry (the first button in the form adds a member). */
+  /* Enter in a field saves the enquiry, as in any form; without this the browser would
+     press the form's first button, which adds a family member. */
   form.addEventListener("keydown", function (event) {
     var el = event.target;
     if (event.key !== "Enter" || el.tagName !== "INPUT") { return; }
-    if (["checkbox", "radio", "submit", "button"].indexOf(el.type) !== -1) { return; }
+    if (["submit", "button", "image", "reset"].indexOf(el.type) !== -1) { return; }
     event.preventDefault();
     if (saveButton && form.requestSubmit) { form.requestSubmit(saveButton); }
   });
