@@ -14,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 from tests.browser.conftest import login
 from zentrum import create_app
+from zentrum.models import RoutingRule
 from zentrum.services.handover import accept_offer
 from zentrum.services.notes import add_note
 
@@ -249,9 +251,7 @@ def scenario(session, users, cases):
     accept_offer(session, advisor, now - timedelta(days=1), held, held_offer.id)
     add_note(session, advisor, now - timedelta(hours=20), held, "Erstgespräch vereinbart.")
     session.commit()
-    from zentrum.models import RoutingRule
-
-    rule_id = session.query(RoutingRule.id).first()[0]
+    rule_id = session.scalar(sa.select(RoutingRule.id).order_by(RoutingRule.id).limit(1))
     return SimpleNamespace(
         fresh=fresh,
         offered=offered,
