@@ -42,8 +42,8 @@ def new_page(browser):
     """Open pages in separate browser contexts (one per user, like separate desks)."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin")
+    def open_page(**options):
+        context = browser.new_context(locale="de-DE", timezone_id="Europe/Berlin", **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)

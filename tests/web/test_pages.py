@@ -116,7 +116,16 @@ def test_pages_are_german_with_one_h1_a_skip_link_and_no_inline_script(client, c
         assert '<html lang="de">' in page
         assert page.count("<h1") == 1, url
         assert 'href="#inhalt"' in page
-        assert "<script" not in page and "style=" not in page, url
+        # Scripts only as static files (the CSP allows nothing else), never inline.
+        scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", page, re.S)
+        assert len(scripts) == page.count("<script"), url
+        assert all(body == "" for body in scripts), url
+        assert all(
+            re.fullmatch(r'<script src="/static/[\w.-]+\.js" defer>', tag)
+            for tag in re.findall(r"<script\b[^>]*>", page)
+        ), url
+        assert "style=" not in page, url
+        assert not re.search(r"<[^>]+\son[a-z]+=", page), url  # no inline event handlers
 
 
 def test_every_intake_field_has_a_label(client, frontdesk):

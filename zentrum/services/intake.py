@@ -68,6 +68,21 @@ def find_matching_persons(
     return list(session.scalars(stmt))
 
 
+def latest_references(session: Session, person_ids: list[int]) -> dict[int, str]:
+    """The reference of each person's newest case (as any member), in one statement."""
+    if not person_ids:
+        return {}
+    newest = (
+        sa.select(CaseMember.person_id, sa.func.max(Case.id).label("case_id"))
+        .join(Case, Case.id == CaseMember.case_id)
+        .where(CaseMember.person_id.in_(person_ids))
+        .group_by(CaseMember.person_id)
+        .subquery()
+    )
+    stmt = sa.select(newest.c.person_id, Case.reference).join(Case, Case.id == newest.c.case_id)
+    return {person_id: ref for person_id, ref in session.execute(stmt)}
+
+
 def _insert_ignoring_conflict(session: Session):
     """INSERT ... ON CONFLICT DO NOTHING for the session's dialect."""
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite

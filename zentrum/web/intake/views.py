@@ -1,7 +1,21 @@
 """Front desk views: the start page and the intake form."""
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,9 +27,9 @@ from zentrum.models import Partner, Person, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
 from zentrum.services.errors import InvalidReference
-from zentrum.services.intake import find_matching_persons, record_intake
+from zentrum.services.intake import find_matching_persons, latest_references, record_intake
 from zentrum.web.access import roles_required
-from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm
+from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm, MemberForm
 
 bp = Blueprint("intake", __name__)
 
@@ -75,9 +89,45 @@ def _offer_matches(form: IntakeForm, matches: list[Person]) -> None:
 
 
 def _render(form: IntakeForm, status: int = 200, matches=()):
+    # A blank member row for the script to copy; "__i__" becomes the row's index.
+    template_row = MemberForm(formdata=None, prefix="members-__i__-")
     return render_template(
-        "intake/new.html", form=form, matches=matches, max_members=MAX_MEMBERS
+        "intake/new.html",
+        form=form,
+        matches=matches,
+        max_members=MAX_MEMBERS,
+        member_template=template_row,
     ), status
+
+
+@bp.get("/anliegen/personen")
+@roles_required(Role.FRONTDESK, Role.ADMIN)
+def persons():
+    """Known persons with this name and birth date, for the hint while the intake is typed.
+
+    Only what the hint shows: name, birth date and the reference of the newest case.
+    """
+    g.no_store = True
+    first = request.args.get("vorname", "").strip()[:100]
+    last = request.args.get("nachname", "").strip()[:100]
+    try:
+        born = date.fromisoformat(request.args.get("geburtsdatum", ""))
+    except ValueError:
+        born = None
+    if not (first and last and born):
+        return jsonify(persons=[])
+    matches = find_matching_persons(db.session, first, last, born)
+    references = latest_references(db.session, [p.id for p in matches])
+    return jsonify(
+        persons=[
+            {
+                "name": p.full_name,
+                "birth_date": format_date(p.birth_date, "dd.MM.yyyy"),
+                "reference": references.get(p.id),
+            }
+            for p in matches
+        ]
+    )
 
 
 @bp.route("/anliegen/neu", methods=["GET", "POST"])
