@@ -200,6 +200,31 @@ def report_command(monthly: bool, now_text: str | None) -> None:
     )
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """Das Protokoll (Audit-Log) prüfen."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Check the audit log's hash chain: every entry unaltered and none missing."""
+    from zentrum.services.audit import count, verify
+
+    try:
+        problems = verify(db.session)
+        total = count(db.session)
+    finally:
+        db.session.rollback()  # read only: end the transaction
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        raise click.ClickException(
+            _plural(len(problems), "Problem", "Probleme") + f" in {total} Einträgen gefunden."
+        )
+    click.echo(f"OK: {total} Einträge")
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -227,6 +252,7 @@ def register_cli(app: Flask) -> None:
         escalate_command,
         report_command,
         bench_dashboard,
+        audit_group,
     ):
         app.cli.add_command(command)
 

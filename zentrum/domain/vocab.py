@@ -160,3 +160,30 @@ class LegalBasis(StrEnum):
     """A recorded legal reason to pass data on without the person's consent."""
 
     CHILD_PROTECTION = "child_protection"
+
+
+class AuditAction(StrEnum):
+    """What an audit log entry records (other areas may add members)."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    SESSION_EXPIRED = "session_expired"
+    ACCESS_REFUSED = "access_refused"
+    CASE_VIEW = "case_view"
+    SEARCH = "search"
+    EXPORT = "export"
+    CHANGE = "change"
+    USER_CREATED = "user_created"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name, not a password
+    ROLE_CHANGED = "role_changed"
+    TOTP_ENABLED = "totp_enabled"
+    TOTP_RESET = "totp_reset"
+    RETENTION_RUN = "retention_run"
+    SUBJECT_ACCESS = "subject_access"
+    CONSENT_RECORDED = "consent_recorded"
+    CONSENT_REVOKED = "consent_revoked"
+    AUDIT_SEARCH = "audit_search"
+    AUDIT_VERIFY = "audit_verify"

@@ -1,5 +1,6 @@
 """The database models, one module per aggregate."""
 
+from zentrum.models.audit import AuditChainHead, AuditEntry
 from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
 from zentrum.models.consent import Consent
 from zentrum.models.event import CaseEvent
@@ -11,6 +12,8 @@ from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
 __all__ = [
+    "AuditChainHead",
+    "AuditEntry",
     "Case",
     "CaseAccess",
     "CaseNote",
