@@ -6,7 +6,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.models import User
+from zentrum.services.audit import record
 from zentrum.services.users import end_sessions
 from zentrum.totp import UnreadableSecret, matching_step, seal, unseal
 
@@ -60,6 +62,7 @@ def enable(session: Session, user: User, secret: str, code: str, now: datetime) 
     user.totp_last_step = step
     user.totp_enabled_at = now
     session.flush()
+    record(session, AuditAction.TOTP_ENABLED, user=user)
     return True
 
 
@@ -69,6 +72,12 @@ def disable(session: Session, user: User) -> None:
     user.totp_last_step = None
     user.totp_enabled_at = None
     session.flush()
+
+
+def switch_off(session: Session, user: User) -> None:
+    """The user switches their own (optional) second factor off."""
+    disable(session, user)
+    record(session, AuditAction.TOTP_RESET, user=user, details={"by_owner": True})
 
 
 def reset(session: Session, user: User) -> None:

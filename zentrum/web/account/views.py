@@ -4,9 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
 from zentrum.passwords import verify_password
-from zentrum.services.second_factor import disable, enable, required_for
+from zentrum.services.audit import record
+from zentrum.services.second_factor import enable, required_for, switch_off
 from zentrum.services.users import UserError, change_password
 from zentrum.web.account.forms import DisableForm, EnrolForm, PasswordChangeForm
 from zentrum.web.auth.flow import SETUP, required_roles
@@ -59,6 +61,7 @@ def password():
         form.new.errors.append(str(error))
         return render_template("account/password.html", form=form, me=me), 422
     me.must_change_password = False
+    record(db.session, AuditAction.CHANGE, user=me, details={"changed": "own_password"})
     db.session.commit()
     _continue_session(me)
     flash(_("Ihr Passwort wurde geändert. Andere Sitzungen wurden beendet."), "success")
@@ -108,7 +111,7 @@ def disable_factor():
     if not verify_password(me.password_hash, form.password.data):
         form.password.errors.append(_("Das Passwort ist falsch."))
         return _overview(form, 422)
-    disable(db.session, me)
+    switch_off(db.session, me)
     db.session.commit()
     flash(_("Der zweite Faktor ist ausgeschaltet."), "success")
     return redirect(url_for("account.overview"))

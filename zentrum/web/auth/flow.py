@@ -9,9 +9,11 @@ from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
 from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 from zentrum.services.second_factor import needs_enrolment
 from zentrum.web.auth import lockout
 from zentrum.web.auth.sessions import start_session
@@ -69,6 +71,7 @@ def abandon() -> None:
 def finish_login(user: User, target: str, message: str | None = None):
     """Log the user in: a fresh session; a password set by an admin is changed first."""
     user.last_login_at = utcnow()
+    record(db.session, AuditAction.LOGIN, user=user)
     db.session.commit()
     lockout.forget_failures(user.username)
     session.clear()

@@ -9,9 +9,11 @@ from datetime import datetime
 from flask import flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
 from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 from zentrum.services.second_factor import check_code, enable
 from zentrum.totp import (
     UnreadableSecret,
@@ -56,6 +58,8 @@ def _locked(template: str, form: CodeForm, **context):
 def _wrong(user: User, template: str, form: CodeForm, **context):
     """A wrong code counts like a wrong password."""
     db.session.rollback()
+    record(db.session, AuditAction.LOGIN_FAILED, user=user, details={"step": "second_factor"})
+    db.session.commit()
     lockout.note_failure(user.username)
     form.code.errors.append(_("Der Code ist falsch oder wurde schon verwendet."))
     return render_template(template, form=form, **context), 401

@@ -1,7 +1,7 @@
 """second factor and forced password change: TOTP secret, last step used, must_change_password
 
 Revision ID: ea4c02422f7f
-Revises: 7f2cb372a7ca
+Revises: fe54d7ce8973
 Create Date: 2026-11-26 10:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ea4c02422f7f'
-down_revision = '7f2cb372a7ca'
+down_revision = 'fe54d7ce8973'
 branch_labels = None
 depends_on = None
 
