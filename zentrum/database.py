@@ -1,22 +1,34 @@
 """Binding the database: engine settings per dialect and SQLite's pragmas."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from zentrum.extensions import db
 
-_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_READ_ONLY = "_zentrum_read_only"
+
+
+def read_only(view):
+    """Mark a GET view that never writes, not even an audit entry: on SQLite it reads
+    without taking the write lock (long reports then do not hold up the writers)."""
+    setattr(view, _READ_ONLY, True)
+    return view
 
 
 def _wants_write_lock() -> bool:
-    """A request that may write takes SQLite's write lock when its transaction begins.
+    """A request takes SQLite's write lock when its transaction begins, unless read-only.
 
     A deferred transaction that reads first and writes later fails at once with
-    "database is locked" when another writer got in between; taking the lock
-    up front makes it wait for the busy timeout instead.
+    "database is locked" when another writer got in between; taking the lock up
+    front makes it wait for the busy timeout instead. Since the audit log makes
+    GET requests write too (a case view, a search, a refused access, an export),
+    every request takes the lock except GET views marked ``read_only``.
     """
-    return has_request_context() and request.method not in _READ_METHODS
+    if not has_request_context():
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not (request.method in {"GET", "HEAD"} and getattr(view, _READ_ONLY, False))
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

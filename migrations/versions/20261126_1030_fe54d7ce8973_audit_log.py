@@ -1,8 +1,9 @@
-"""audit log: append-only, hash-chained entries and the chain head
+"""audit log: append-only, hash-chained entries, the chain head, the cases a search showed
 
-On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of audit_entries, so
-that not even a bug or a hand-typed statement of the application's role changes the
-log; a superuser can still switch triggers off, which the hash chain then reveals.
+On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE of audit_entries and
+audit_case_refs, so that not even a bug or a hand-typed statement of the application's
+role changes the log; a superuser can still switch triggers off, which the hash chain
+then reveals.
 
 Revision ID: fe54d7ce8973
 Revises: 7f2cb372a7ca
@@ -19,10 +20,11 @@ down_revision = '7f2cb372a7ca'
 branch_labels = None
 depends_on = None
 
+APPEND_ONLY = ('audit_entries', 'audit_case_refs')
 REFUSE_FUNCTION = """
 CREATE FUNCTION audit_entries_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_entries is append-only: % refused', TG_OP
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$
@@ -57,23 +59,33 @@ def upgrade():
         batch_op.create_index('ix_audit_entries_person_id_at', ['person_id', 'at'], unique=False)
         batch_op.create_index('ix_audit_entries_user_id_at', ['user_id', 'at'], unique=False)
 
+    op.create_table('audit_case_refs',
+    sa.Column('case_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('entry_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['audit_entries.id'], name=op.f('fk_audit_case_refs_entry_id_audit_entries')),
+    sa.PrimaryKeyConstraint('case_id', 'entry_id', name=op.f('pk_audit_case_refs'))
+    )
+
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(REFUSE_FUNCTION)
-        op.execute(
-            'CREATE TRIGGER audit_entries_append_only BEFORE UPDATE OR DELETE ON audit_entries '
-            'FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()'
-        )
-        op.execute(
-            'CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries '
-            'FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()'
-        )
+        for table in APPEND_ONLY:
+            op.execute(
+                f'CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} '
+                'FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()'
+            )
+            op.execute(
+                f'CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} '
+                'FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_refuse_change()'
+            )
 
 
 def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP TRIGGER IF EXISTS audit_entries_no_truncate ON audit_entries')
-        op.execute('DROP TRIGGER IF EXISTS audit_entries_append_only ON audit_entries')
+        for table in APPEND_ONLY:
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}')
+            op.execute(f'DROP TRIGGER IF EXISTS {table}_append_only ON {table}')
         op.execute('DROP FUNCTION IF EXISTS audit_entries_refuse_change()')
+    op.drop_table('audit_case_refs')
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entries_user_id_at')
         batch_op.drop_index('ix_audit_entries_person_id_at')

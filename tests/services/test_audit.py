@@ -9,7 +9,7 @@ from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
 from zentrum.models import AuditEntry
 from zentrum.models.audit import GENESIS_HASH
-from zentrum.services.audit import AuditError, entry_hash, record, verify
+from zentrum.services.audit import AuditError, entry_hash, record, record_search, verify
 
 
 def _tamper(session, statement: str, **params) -> None:
@@ -159,14 +159,17 @@ def test_the_chain_stays_whole_under_concurrent_writers(app, session, users):
     assert verify(session) == []
 
 
-def test_postgres_refuses_update_and_delete_of_entries(session, users):
+def test_postgres_refuses_update_and_delete_of_entries_and_search_hits(session, users):
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL")
     _write_chain(session, users, 2)
+    record_search(session, [1, 2])
+    session.commit()
     for statement in (
         "UPDATE audit_entries SET case_id = 7 WHERE id = 1",
         "DELETE FROM audit_entries WHERE id = 2",
-        "TRUNCATE audit_entries",
+        "TRUNCATE audit_entries CASCADE",
+        "DELETE FROM audit_case_refs",
     ):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             session.execute(sa.text(statement))

@@ -1,6 +1,6 @@
 """The database models, one module per aggregate."""
 
-from zentrum.models.audit import AuditChainHead, AuditEntry
+from zentrum.models.audit import AuditCaseRef, AuditChainHead, AuditEntry
 from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
 from zentrum.models.consent import Consent
 from zentrum.models.event import CaseEvent
@@ -12,6 +12,7 @@ from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
 __all__ = [
+    "AuditCaseRef",
     "AuditChainHead",
     "AuditEntry",
     "Case",

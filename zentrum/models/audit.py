@@ -59,3 +59,17 @@ class AuditChainHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column()
     last_hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditCaseRef(Base):
+    """A case that an entry concerns besides its own ``case_id``: the hits of a search.
+
+    An index for "who saw this case"; the entry's hashed ``details`` hold the same ids.
+    """
+
+    __tablename__ = "audit_case_refs"
+
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("audit_entries.id"), primary_key=True, autoincrement=False
+    )

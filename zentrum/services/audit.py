@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import AuditAction
-from zentrum.models import AuditChainHead, AuditEntry, User
+from zentrum.models import AuditCaseRef, AuditChainHead, AuditEntry, User
 from zentrum.models.audit import GENESIS_HASH
 from zentrum.models.base import utcnow
 
@@ -28,6 +28,8 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
     {"password", "passwort", "token", "secret", "session", "session_id", "text", "body", "note"}
 )
 VERIFY_BATCH = 1000
+# Set in ``session.info`` once the current transaction holds an audit entry.
+RECORDED = "audit_recorded"
 
 
 class AuditError(RuntimeError):
@@ -148,10 +150,12 @@ def record(
     client's address. An error here must roll the caller's action back with it.
     """
     _check_details(details)
+    # The lock comes first: on SQLite a transaction that has only read so far then takes
+    # the write lock (waiting for it) before anything else is read.
+    last_id, last_hash = _lock_head(session)
     user, address = _request_defaults(user, address)
     if username is None and user is not None:
         username = user.username
-    last_id, last_hash = _lock_head(session)
     entry = AuditEntry(
         id=last_id + 1,
         at=utcnow(),
@@ -171,6 +175,20 @@ def record(
     session.execute(
         sa.update(table).where(table.c.id == HEAD_ID).values(last_id=entry.id, last_hash=entry.hash)
     )
+    session.info[RECORDED] = True
+    return entry
+
+
+def record_search(session: Session, case_ids: list[int], **fields) -> AuditEntry:
+    """Record a search by the cases it showed (never what was typed: it may be a name)."""
+    ids = sorted(set(case_ids))
+    entry = record(
+        session, AuditAction.SEARCH, details={"results": len(ids), "case_ids": ids}, **fields
+    )
+    if ids:
+        session.execute(
+            sa.insert(AuditCaseRef), [{"case_id": i, "entry_id": entry.id} for i in ids]
+        )
     return entry
 
 

@@ -184,6 +184,8 @@ def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
     from zentrum.web.account.views import bp as account_bp
     from zentrum.web.admin.views import bp as admin_bp
+    from zentrum.web.audit.views import bp as audit_bp
+    from zentrum.web.auditing import register_auditing
     from zentrum.web.auth.views import bp as auth_bp
     from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
     from zentrum.web.cases.views import bp as cases_bp
@@ -192,6 +194,7 @@ def register(app: Flask) -> None:
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
 
+    register_auditing()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
@@ -207,5 +210,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(queues_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(audit_bp)
     _register_errors(app)
     _register_template_helpers(app)

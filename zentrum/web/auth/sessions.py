@@ -6,7 +6,11 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
 
+from zentrum.domain.vocab import AuditAction
+from zentrum.extensions import db
+from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
@@ -36,6 +40,17 @@ def expired(now: float) -> bool:
     )
 
 
+def _record_expiry() -> None:
+    """Record that the session ended by its limits, for the user the cookie names."""
+    user_id, _sep, _generation = str(session.get("_user_id", "")).partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # End the read, so that the entry's lock is the next transaction's first statement
+    # (SQLite then waits for the write lock instead of failing on a stale snapshot).
+    db.session.rollback()
+    record(db.session, AuditAction.SESSION_EXPIRED, user=user)
+    db.session.commit()
+
+
 def enforce_session_limits():
     """Before each request: log out an expired session, else note the request."""
     if "_user_id" not in session or request.endpoint == "static":
@@ -44,6 +59,7 @@ def enforce_session_limits():
     if not expired(now):
         session[SEEN_AT] = now
         return None
+    _record_expiry()
     logout_user()
     session.clear()
     if request.endpoint == "auth.login":

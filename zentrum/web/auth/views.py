@@ -15,9 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from zentrum.domain.vocab import Role
+from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db, limiter
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 from zentrum.services.users import authenticate, end_sessions
 from zentrum.web.auth import lockout
 from zentrum.web.auth.flow import after_password
@@ -54,6 +55,17 @@ def _safe_next(target: str | None, user) -> str:
     return _home(user)
 
 
+def _failed(typed: str, *, locked: bool = False) -> None:
+    """Record a failed login under the name as typed (never the password), and commit."""
+    record(
+        db.session,
+        AuditAction.LOGIN_FAILED,
+        username=typed.strip()[:80],
+        details={"locked": True} if locked else None,
+    )
+    db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @login_limit
 def login():
@@ -64,11 +76,14 @@ def login():
         if lockout.is_locked(username):
             # The same answer for every username, known or not, right password or not.
             form.password.errors.append(locked_message())
+            _failed(form.username.data, locked=True)
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db.session, username, form.password.data, utcnow())
         if user is not None:
+            # The login entry is written once the last step succeeds (flow.finish_login).
             return after_password(user, _safe_next(request.args.get("next"), user))
         db.session.rollback()
+        _failed(form.username.data)
         lockout.note_failure(username)
         form.password.errors.append(_("Benutzername oder Passwort ist falsch."))
         return render_template("auth/login.html", form=form), 401
@@ -81,6 +96,7 @@ def login():
 def logout():
     """Log out: this and every other session of the user ends (copied cookies included)."""
     end_sessions(db.session, current_user._get_current_object())
+    record(db.session, AuditAction.LOGOUT)
     db.session.commit()
     logout_user()
     session.clear()

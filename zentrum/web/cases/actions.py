@@ -15,8 +15,8 @@ from zentrum.models import Partner, User
 from zentrum.models.base import utcnow
 from zentrum.notifications import notify_partner
 from zentrum.services import case_actions, handover, notes, referrals
-from zentrum.services.cases import get_visible_case
 from zentrum.services.routing import suggestions_for
+from zentrum.web.auditing import visible_case_or_404
 from zentrum.web.cases import forms as f
 from zentrum.web.cases.messages import refusal_message
 from zentrum.web.cases.page import render_case
@@ -41,10 +41,7 @@ FIELD_OF_REFUSAL = {
 
 
 def _case(case_id: int):
-    case = get_visible_case(db.session, current_user, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return visible_case_or_404(case_id)
 
 
 def _run(case, form_name: str, form, action, success: str, anchor: str = ""):

@@ -1,10 +1,13 @@
 """Case page and search views."""
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
-from zentrum.services.cases import get_visible_case, search_cases
+from zentrum.services.audit import record_search
+from zentrum.services.cases import search_cases
+from zentrum.web.auditing import commit_entry, visible_case_or_404
 from zentrum.web.cases.page import render_case
 
 bp = Blueprint("cases", __name__, url_prefix="/faelle")
@@ -13,11 +16,12 @@ bp = Blueprint("cases", __name__, url_prefix="/faelle")
 @bp.get("/<int:case_id>")
 def show(case_id: int):
     """The case: persons, topics, urgency, consents and history."""
-    case = get_visible_case(db.session, current_user, case_id)
-    if case is None:
-        abort(404)
-    g.no_store = True
-    return render_case(case, current_user)
+    case = visible_case_or_404(case_id)
+    page = render_case(case, current_user)
+    # Recorded and committed after rendering (committing expires the rows the page reads);
+    # if the entry fails, the page is not shown.
+    commit_entry(AuditAction.CASE_VIEW, case_id=case_id)
+    return page
 
 
 @bp.get("/suche")
@@ -26,4 +30,9 @@ def search():
     query = request.args.get("q", "")[:200]
     rows = search_cases(db.session, current_user, query) if query.strip() else []
     g.no_store = True
-    return render_template("cases/search.html", query=query, rows=rows)
+    page = render_template("cases/search.html", query=query, rows=rows)
+    if query.strip():
+        # What was typed may be a name: the log keeps only the cases shown.
+        record_search(db.session, [row.case.id for row in rows])
+        db.session.commit()
+    return page

@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from zentrum.domain.vocab import Role
+from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db
 from zentrum.models import Partner
 from zentrum.models.base import utcnow
+from zentrum.services.audit import record
 from zentrum.services.dashboard import build_dashboard
 from zentrum.services.drilldown import DrillFilter, all_handovers
 from zentrum.services.exports import (
@@ -90,11 +91,27 @@ def _download(data: bytes, what: str, period: Period, extension: str) -> Respons
     return response
 
 
+def _record_export(what: str, extension: str, period: Period, partners, rows=None) -> None:
+    """The export in the audit log (what, which period and partners, how many rows)."""
+    details = {
+        "what": what,
+        "format": extension,
+        "period": [period.first.isoformat(), period.last.isoformat()],
+        "partner_ids": sorted(partners or []),
+    }
+    if rows is not None:
+        details["rows"] = rows
+    record(db.session, AuditAction.EXPORT, details=details)
+    db.session.commit()
+
+
 def _figures(extension: str, write) -> Response:
     now = utcnow()
     form = period_form()
     dashboard = build_dashboard(db.session, form.period(now), form.partner_ids(), now)
-    return _download(write(dashboard), "kennzahlen", dashboard.period, extension)
+    data = write(dashboard)
+    _record_export("kennzahlen", extension, dashboard.period, form.partner_ids())
+    return _download(data, "kennzahlen", dashboard.period, extension)
 
 
 def _handovers(extension: str, write) -> Response:
@@ -102,7 +119,9 @@ def _handovers(extension: str, write) -> Response:
     f = drill_filter(now)
     rows = list(all_handovers(db.session, f, now))
     topics = topics_by_case(db.session, (row.case_id for row in rows))
-    return _download(write(rows, topics), "uebergaben", f.period, extension)
+    data = write(rows, topics)
+    _record_export("uebergaben", extension, f.period, f.partner_ids, len(rows))
+    return _download(data, "uebergaben", f.period, extension)
 
 
 @bp.get("/kennzahlen.csv")

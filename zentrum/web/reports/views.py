@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from zentrum.database import read_only
 from zentrum.domain.vocab import DeclineReason, ReferralStatus, Role
 from zentrum.extensions import db
 from zentrum.models import Partner
@@ -185,6 +186,7 @@ def _common() -> dict:
 
 
 @bp.get("/")
+@read_only
 @roles_required(*LEADERSHIP)
 def dashboard():
     """Handover times and counts for a period and a choice of partners."""
@@ -210,6 +212,7 @@ def _sort_url(query: DrillQuery, args: dict, column: str) -> str:
 
 
 @bp.get("/uebergaben")
+@read_only
 @roles_required(*LEADERSHIP)
 def handovers():
     """The handovers behind a figure: filtered, sortable, paged by index."""

@@ -1,0 +1,1 @@
+"""The audit log for supervisors and admins (Protokoll)."""
