@@ -57,7 +57,8 @@ def unseal(token: str) -> str:
 def matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code this is, within the window around now; None if none."""
     code = (code or "").strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    # isascii: other scripts' digits ("١٢٣٤٥٦") are digits too, but never a code.
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret, digits=DIGITS)
     current = totp.timecode(now)

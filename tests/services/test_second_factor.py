@@ -31,7 +31,16 @@ def test_code_of_now_and_of_the_neighbouring_steps_match(app):
 
 def test_malformed_codes_never_match(app):
     code = _code(NOW)
-    for typed in ("", "12345", "1234567", "abcdef", code + "0", "-" + code[1:]):
+    for typed in (
+        "",
+        "12345",
+        "1234567",
+        "abcdef",
+        code + "0",
+        "-" + code[1:],
+        "١٢٣٤٥٦",
+        "１２３４５６",
+    ):
         assert matching_step(TOTP_SECRET, typed, NOW) is None
     assert matching_step(TOTP_SECRET, f" {code[:3]} {code[3:]} ", NOW) is not None
 

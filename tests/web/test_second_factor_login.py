@@ -72,6 +72,14 @@ def test_a_wrong_code_is_refused_beside_the_field_and_logged(client, users, sess
     assert entry.details == {"step": "second_factor"}
 
 
+@pytest.mark.parametrize("typed", ["١٢٣٤٥٦", "12 34 5a", "\x00\x01"])
+def test_odd_codes_are_wrong_codes_not_errors(client, users, typed):
+    _password(client, users("admin"))
+    response = client.post("/login/code", data={"code": typed})
+    assert response.status_code == 401
+    assert WRONG_CODE in response.get_data(as_text=True)
+
+
 def test_an_empty_code_gets_a_422(client, users):
     _password(client, users("admin"))
     response = client.post("/login/code", data={"code": ""})
