@@ -147,6 +147,7 @@ def test_deactivation_ends_the_sessions_and_reactivation_lets_in_again(
     assert other.get("/").status_code == 200
     response = client.post(f"/admin/benutzer/{victim.id}/deaktivieren")
     assert response.status_code == 302
+    assert f"„{victim.username}“ ist deaktiviert." in client.get(response.location).get_data(True)
     assert other.get("/").status_code == 302
     assert AuthActions(other).login(victim).status_code == 401
     assert "deaktiviert" in client.get("/admin/benutzer").get_data(as_text=True)
