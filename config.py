@@ -18,6 +18,13 @@ def _float_env(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _roles_env(name: str, default: str) -> tuple[str, ...]:
+    """A comma-separated list of role names from the environment ("" means none)."""
+    value = os.environ.get(name)
+    text = default if value is None else value
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
 def _bool_env(name: str) -> bool:
     """A switch from the environment: 1, true, yes or on (any case) mean on."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
@@ -65,6 +72,16 @@ class Config:
     ARGON2_TIME_COST = _int_env("ZENTRUM_ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int_env("ZENTRUM_ARGON2_MEMORY_COST", 65536)
     ARGON2_PARALLELISM = _int_env("ZENTRUM_ARGON2_PARALLELISM", 4)
+
+    # Second factor (TOTP): these roles must use it, everyone else may.
+    TOTP_REQUIRED_ROLES = _roles_env("ZENTRUM_TOTP_REQUIRED_ROLES", "supervisor,admin")
+    TOTP_ISSUER = os.environ.get("ZENTRUM_TOTP_ISSUER") or "Zentrum Zukunft"
+    # Minutes between the password and the code (or the enrolment) of one login.
+    TOTP_PENDING_MINUTES = _int_env("ZENTRUM_TOTP_PENDING_MINUTES", 5)
+
+    # Behind a reverse proxy: how many proxies in front set X-Forwarded-For and -Proto
+    # (werkzeug's ProxyFix). 0 = no proxy is trusted, forwarded headers are ignored.
+    PROXY_FIX_X_FOR = _int_env("ZENTRUM_PROXY_COUNT", 0)
 
     PAGE_SIZE = 25
 

@@ -106,6 +106,24 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(autouse=True)
+def _user_loaded_per_request():
+    """Every request looks its user up afresh, as in production.
+
+    Requests made while a test holds an app context (the ``session`` fixture) share
+    that context's ``g``; Flask-Login would then keep the user of the previous
+    request, of another client too, and miss a session that was ended meanwhile.
+    """
+    from flask import g, request_started
+
+    def forget(_sender, **_extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget)
+    yield
+    request_started.disconnect(forget)
+
+
 @pytest.fixture
 def users(session) -> UserFactory:
     """Create users: ``users("frontdesk")``, ``users("advisor", partner="jugendamt")``."""

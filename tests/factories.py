@@ -1,15 +1,46 @@
 """Small factories for test data, and login helpers."""
 
+import re
 from datetime import UTC, date, datetime
 
+import pyotp
 import sqlalchemy as sa
 
 from zentrum.domain.vocab import MemberRole, Role
 from zentrum.models import Partner, Topic, User
 from zentrum.services.intake import IntakeData, PersonData, record_intake
 from zentrum.services.users import create_user
+from zentrum.totp import seal
 
 PASSWORD = "richtig-geheim-1"  # noqa: S105
+# The second factor of every test user whose role requires one (supervisor, admin).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+SECRET_ON_PAGE = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
+CSRF_ON_PAGE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def enrol_test_factor(user, secret: str = TOTP_SECRET) -> None:
+    """Give the user the known test secret as a confirmed second factor (caller commits)."""
+    user.totp_secret = seal(secret)
+    user.totp_enabled_at = datetime.now(UTC)
+
+
+def fresh_code(app, username: str, secret: str = TOTP_SECRET) -> str:
+    """A code the server accepts now: of this time step, or the next if this one was used.
+
+    The server takes each step once and accepts the steps next to now, so one user
+    can log in twice within a 30-second step; a third time would have to wait.
+    """
+    from zentrum.extensions import db
+
+    with app.app_context():
+        last = db.session.scalar(sa.select(User.totp_last_step).where(User.username == username))
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(datetime.now(UTC))
+    step = current if last is None else max(current, last + 1)
+    if step > current + 1:
+        raise RuntimeError(f"{username} logged in three times within one 30-second step")
+    return totp.generate_otp(step)
 
 
 class UserFactory:
@@ -19,7 +50,15 @@ class UserFactory:
         self.session = session
         self.count = 0
 
-    def __call__(self, role: str = "frontdesk", *, partner: str | None = None, username=None):
+    def __call__(
+        self,
+        role: str = "frontdesk",
+        *,
+        partner: str | None = None,
+        username=None,
+        totp: bool | None = None,
+    ):
+        """Supervisors and admins get the test second factor unless ``totp=False``."""
         self.count += 1
         partner_row = None
         if partner:
@@ -32,6 +71,8 @@ class UserFactory:
             display_name=f"Test {role.title()} {self.count}",
             partner=partner_row,
         )
+        if totp or (totp is None and role in ("supervisor", "admin")):
+            enrol_test_factor(user)
         self.session.commit()
         return user
 
@@ -117,14 +158,35 @@ class CaseFactory:
 
 
 class AuthActions:
-    """Log in and out through the real forms."""
+    """Log in and out through the real forms, the second factor included."""
 
     def __init__(self, client) -> None:
         self.client = client
 
-    def login(self, user_or_name, password: str = PASSWORD):
+    def login(self, user_or_name, password: str = PASSWORD, csrf_token: str | None = None):
+        """Password, then the code or the enrolment the server asks for; the last answer."""
         name = getattr(user_or_name, "username", user_or_name)
-        return self.client.post("/login", data={"username": name, "password": password})
+        data = {"username": name, "password": password}
+        if csrf_token:
+            data["csrf_token"] = csrf_token
+        response = self.client.post("/login", data=data)
+        return self.second_step(name, response, csrf_token)
+
+    def second_step(self, username: str, response, csrf_token: str | None = None):
+        """Answer the code or enrolment step when the password step led to one."""
+        location = (response.location or "") if response.status_code == 302 else ""
+        if not location.endswith(("/login/code", "/login/einrichten")):
+            return response
+        page = self.client.get(location).get_data(as_text=True)
+        data = {}
+        if csrf_token:  # the session was renewed after the password: a new token
+            data["csrf_token"] = CSRF_ON_PAGE.search(page).group(1)
+        if location.endswith("/login/code"):
+            data["code"] = fresh_code(self.client.application, username)
+        else:
+            secret = SECRET_ON_PAGE.search(page).group(1).replace(" ", "")
+            data["code"] = pyotp.TOTP(secret).now()
+        return self.client.post(location, data=data)
 
     def logout(self):
         return self.client.post("/logout")

@@ -160,3 +160,22 @@ def test_demo_histories_keep_the_lifecycle_invariants(app, session):
             assert case.holder_partner_id is not None and case.responsible_user_id is not None
         if case.status == "at_front_desk":
             assert case.holder_partner_id is None
+
+
+def test_reset_2fa_from_the_command_line(app, session, users):
+    from zentrum.domain.vocab import AuditAction
+    from zentrum.models import AuditEntry
+
+    lead = users("supervisor", username="leitung.x")
+    generation = lead.session_generation
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["reset-2fa", "Leitung.X"])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    user = session.get(User, lead.id)
+    assert not user.totp_enabled and user.session_generation == generation + 1
+    entry = session.scalar(sa.select(AuditEntry))
+    assert entry.action == AuditAction.TOTP_RESET and entry.user_id is None
+    assert entry.details == {"account": "leitung.x", "via": "cli"}
+    unknown = runner.invoke(args=["reset-2fa", "niemand"])
+    assert unknown.exit_code != 0 and "gibt es nicht" in unknown.output

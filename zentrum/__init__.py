@@ -54,4 +54,18 @@ def create_app(config=None) -> Flask:
     limiter.init_app(app)
     web.register(app)
     register_cli(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the client's address and scheme from their headers.
+
+    Off (0) by default: then a forged X-Forwarded-For changes nothing, and the
+    per-address login limit sees the address that connected.
+    """
+    count = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)

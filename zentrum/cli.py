@@ -82,6 +82,25 @@ def create_user_command(username, role, display_name, partner_code, email, passw
     click.echo(f"Benutzer {user.username} ({role}) angelegt.")
 
 
+@click.command("reset-2fa")
+@with_appcontext
+@click.argument("username")
+def reset_2fa_command(username: str) -> None:
+    """Reset a user's second factor (lost phone, new SECRET_KEY); set up again at next login."""
+    from zentrum.domain.vocab import AuditAction
+    from zentrum.models import User
+    from zentrum.services.audit import record
+    from zentrum.services.second_factor import reset
+
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"Den Benutzer {username!r} gibt es nicht.")
+    reset(db.session, user)
+    record(db.session, AuditAction.TOTP_RESET, details={"account": user.username, "via": "cli"})
+    db.session.commit()
+    click.echo(f"Zweiter Faktor von {user.username} zurückgesetzt; Sitzungen beendet.")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--serve/--no-serve", default=True, help="Danach den Server starten")
@@ -98,6 +117,10 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
     refresh_report_weeks(db.session, datetime.now(UTC))
     click.echo(f"Demo-Daten: {created} neue Anliegen angelegt.")
     click.echo(f"Demo-Zugänge (nur für die Demo), Passwort für alle: {DEMO_PASSWORD}")
+    click.echo(
+        "  Leitung und Administration richten bei der ersten Anmeldung den zweiten Faktor "
+        "ein (Authenticator-App)."
+    )
     for user in users:
         partner = f" – {user.partner.name}" if user.partner else ""
         click.echo(f"  {user.username:<14} {user.role}{partner}")
@@ -299,6 +322,7 @@ def register_cli(app: Flask) -> None:
     for command in (
         init_db,
         create_user_command,
+        reset_2fa_command,
         demo,
         escalate_command,
         report_command,

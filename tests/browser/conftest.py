@@ -3,8 +3,11 @@
 import os
 import threading
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
+
+from tests.factories import TOTP_SECRET
 
 CHROMIUM = os.environ.get("ZENTRUM_CHROMIUM", "/usr/bin/chromium")
 
@@ -61,9 +64,21 @@ def page(new_page):
 
 
 def login(page, base_url: str, username: str, password: str = "richtig-geheim-1") -> None:
-    """Log in through the form and wait for the start page."""
+    """Log in through the form, with the second factor where asked, and wait for the page.
+
+    A user with the test factor types its code; a user without one who must have it
+    sets it up from the key shown on the page, as a person with an app would.
+    """
     page.goto(f"{base_url}/login")
     page.get_by_label("Benutzername").fill(username)
     page.get_by_label("Passwort").fill(password)
     page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/login/code"):
+        page.get_by_label("Code aus der Authenticator-App").fill(pyotp.TOTP(TOTP_SECRET).now())
+        page.get_by_role("button", name="Bestätigen").click()
+    elif page.url.endswith("/login/einrichten"):
+        secret = page.locator("code.secret").first.inner_text().replace(" ", "")
+        page.get_by_label("Code aus der Authenticator-App").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Einrichten und anmelden").click()
     page.wait_for_load_state()

@@ -5,7 +5,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AuthActions
 from zentrum.models import Partner, RoutingRule, Topic
 from zentrum.services.routing import rule_of
 
@@ -337,9 +337,8 @@ def test_switching_needs_the_csrf_token(app_factory, users):
     users("admin", username="regeladmin")
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    client.post(
-        "/login", data={"username": "regeladmin", "password": PASSWORD, "csrf_token": token}
-    )
+    logged_in = AuthActions(client).login("regeladmin", PASSWORD, csrf_token=token)
+    assert logged_in.status_code == 302 and logged_in.location == "/"
     with app.app_context():
         from zentrum.extensions import db
 

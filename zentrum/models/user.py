@@ -38,6 +38,13 @@ class User(UserMixin, Base):
     # Part of every session cookie; raising it ends all sessions of the user
     # (logout, deactivation, new password), copies of the cookie included.
     session_generation: Mapped[int] = mapped_column(server_default="0")
+    # Set by an admin's new or reset password: the user chooses their own at next login.
+    must_change_password: Mapped[bool] = mapped_column(server_default=sa.false())
+    # Second factor: the TOTP secret, encrypted (zentrum.services.second_factor);
+    # None = not enrolled. The last time step used, so that no code counts twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
 
@@ -45,6 +52,11 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:
         """Deactivated users cannot log in (Flask-Login reads this)."""
         return self.active
+
+    @property
+    def totp_enabled(self) -> bool:
+        """True once the user has confirmed a second factor."""
+        return self.totp_secret is not None
 
     def get_id(self) -> str:
         """The id Flask-Login keeps in the session: "id:generation"."""

@@ -50,7 +50,10 @@ def create_user(
 
 
 def authenticate(session: Session, username: str, password: str, now: datetime) -> User | None:
-    """The active user with these credentials, or None; rehashes outdated hashes."""
+    """The active user with these credentials, or None; rehashes outdated hashes.
+
+    The login is complete (and ``last_login_at`` set) only after the second factor.
+    """
     user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active:
         if "hash" not in _DUMMY_HASH:
@@ -61,7 +64,6 @@ def authenticate(session: Session, username: str, password: str, now: datetime) 
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = now
     return user
 
 

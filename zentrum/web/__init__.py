@@ -2,10 +2,20 @@
 
 from datetime import date, datetime
 
-from flask import Flask, g, render_template, request
-from flask_babel import format_date, format_datetime
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date, format_datetime, gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from zentrum.domain.clock import local_date
@@ -13,12 +23,15 @@ from zentrum.extensions import db, login_manager
 from zentrum.labels import label
 from zentrum.models import User
 from zentrum.models.base import utcnow
+from zentrum.services.second_factor import needs_enrolment
 from zentrum.web.auth.sessions import enforce_session_limits
 from zentrum.web.formatting import format_duration
 from zentrum.web.formhelpers import error_items
 
-# Endpoints reachable without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+# Endpoints reachable without logging in (the second step checks its pending login).
+PUBLIC_ENDPOINTS = {"auth.login", "auth.code", "auth.enrol", "static"}
+# What a logged-in user who must first choose a new password may still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"account.password", "auth.logout", "static"}
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -60,6 +73,27 @@ def _require_login():
         return None  # a 404 for an unknown URL, answered by the error handler
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    return None
+
+
+def _account_in_order():
+    """A password set by an admin is changed first; a required second factor is set up.
+
+    A user whose role now requires a second factor they lack (the role or the
+    configuration changed) is logged out and sets it up at the next login.
+    """
+    if not current_user.is_authenticated or request.endpoint in (None, "static"):
+        return None
+    if needs_enrolment(current_user, current_app.config["TOTP_REQUIRED_ROLES"]):
+        logout_user()
+        session.clear()
+        flash(
+            gettext("Bitte melden Sie sich erneut an und richten Sie den zweiten Faktor ein."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return redirect(url_for("account.password"))
     return None
 
 
@@ -148,6 +182,7 @@ def _register_template_helpers(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
+    from zentrum.web.account.views import bp as account_bp
     from zentrum.web.admin.views import bp as admin_bp
     from zentrum.web.audit.views import bp as audit_bp
     from zentrum.web.auditing import register_auditing
@@ -166,8 +201,10 @@ def register(app: Flask) -> None:
     login_manager.login_message_category = "info"
     app.before_request(enforce_session_limits)
     app.before_request(_require_login)
+    app.before_request(_account_in_order)
     app.after_request(_security_headers)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(admin_bp)

@@ -183,3 +183,4 @@ def disable_rule(rule_id: int):
 
 
 from zentrum.web.admin import partners as _partner_routes  # noqa: E402, F401 - routes on bp
+from zentrum.web.admin import users as _user_routes  # noqa: E402, F401 - routes on bp

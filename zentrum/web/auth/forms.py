@@ -19,3 +19,18 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Bitte das Passwort eingeben.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code of the authenticator app."""
+
+    code = StringField(
+        _l("Code aus der Authenticator-App"),
+        validators=[DataRequired(_l("Bitte den sechsstelligen Code eingeben.")), Length(max=12)],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autofocus": True,
+            "spellcheck": "false",
+        },
+    )

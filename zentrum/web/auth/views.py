@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db, limiter
@@ -21,10 +21,23 @@ from zentrum.models.base import utcnow
 from zentrum.services.audit import record
 from zentrum.services.users import authenticate, end_sessions
 from zentrum.web.auth import lockout
+from zentrum.web.auth.flow import after_password
 from zentrum.web.auth.forms import LoginForm
-from zentrum.web.auth.sessions import start_session
 
 bp = Blueprint("auth", __name__)
+
+# One count per client address for the password and the code steps together.
+login_limit = limiter.shared_limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="login", methods=["POST"]
+)
+
+
+def locked_message() -> str:
+    """The same answer for every locked username, known or not."""
+    return _(
+        "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzernamen. "
+        "Bitte versuchen Sie es in 15 Minuten erneut."
+    )
 
 
 def _home(user) -> str:
@@ -54,7 +67,7 @@ def _failed(typed: str, *, locked: bool = False) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_limit
 def login():
     """Show the login form and log the user in."""
     form = LoginForm()
@@ -62,23 +75,13 @@ def login():
         username = form.username.data.strip().lower()
         if lockout.is_locked(username):
             # The same answer for every username, known or not, right password or not.
-            form.password.errors.append(
-                _(
-                    "Zu viele fehlgeschlagene Anmeldungen für diesen Benutzernamen. "
-                    "Bitte versuchen Sie es in 15 Minuten erneut."
-                )
-            )
+            form.password.errors.append(locked_message())
             _failed(form.username.data, locked=True)
             return render_template("auth/login.html", form=form), 429
         user = authenticate(db.session, username, form.password.data, utcnow())
         if user is not None:
-            record(db.session, AuditAction.LOGIN, user=user)
-            db.session.commit()
-            lockout.forget_failures(username)
-            session.clear()  # a fresh session at every login
-            login_user(user)
-            start_session()
-            return redirect(_safe_next(request.args.get("next"), user))
+            # The login entry is written once the last step succeeds (flow.finish_login).
+            return after_password(user, _safe_next(request.args.get("next"), user))
         db.session.rollback()
         _failed(form.username.data)
         lockout.note_failure(username)
@@ -99,3 +102,6 @@ def logout():
     session.clear()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
+
+
+from zentrum.web.auth import second_step as _second_step  # noqa: E402, F401 - routes on bp
