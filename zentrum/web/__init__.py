@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, g, render_template, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,8 +14,10 @@ from zentrum.labels import label
 from zentrum.models import User
 from zentrum.models.base import utcnow
 from zentrum.web.auth.sessions import enforce_session_limits
-from zentrum.web.formatting import format_duration
+from zentrum.web.formatting import format_duration, local_date_text, local_datetime_text
 from zentrum.web.formhelpers import error_items
+from zentrum.web.language import current_language
+from zentrum.web.language import select_locale as select_locale
 
 # Endpoints reachable without logging in.
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
@@ -29,11 +31,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def select_locale() -> str:
-    """German is the language of the house."""
-    return "de"
 
 
 @login_manager.user_loader
@@ -126,11 +123,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def datetime_filter(value: datetime | None) -> str:
-        return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
+        return local_datetime_text(value)
 
     @app.template_filter("date")
     def date_filter(value: date | None) -> str:
-        return format_date(value, "dd.MM.yyyy") if value else ""
+        return local_date_text(value)
 
     @app.template_filter("time")
     def time_filter(value: datetime | None) -> str:
@@ -142,6 +139,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -150,9 +148,13 @@ def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
     from zentrum.web.admin.views import bp as admin_bp
     from zentrum.web.auth.views import bp as auth_bp
-    from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
+    from zentrum.web.cases import (
+        actions,  # noqa: F401 - registers the case actions on cases.bp
+        printing,  # noqa: F401 - registers the print views on cases.bp
+    )
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
+    from zentrum.web.language import bp as language_bp
     from zentrum.web.queues.views import bp as queues_bp
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
@@ -170,5 +172,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(queues_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exports_bp)
+    app.register_blueprint(language_bp)
     _register_errors(app)
     _register_template_helpers(app)
