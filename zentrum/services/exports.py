@@ -12,6 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import OfferStatus
@@ -58,7 +59,7 @@ def _overview(dashboard: Dashboard) -> Table:
             [_("Zeitraum von"), dashboard.period.first],
             [_("Zeitraum bis"), dashboard.period.last],
             [_("Partner"), ", ".join(names) if names else _("alle")],
-            [_("Stand"), dashboard.now],
+            [pgettext("Zeitpunkt", "Stand"), dashboard.now],
         ],
     )
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, g, render_template, request
-from flask_babel import format_datetime
+from flask_babel import format_datetime, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -162,6 +162,9 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
+    # Flask-Babel keeps the chosen locale on ``g``; a request inside an app context that
+    # is already pushed (tests, shell) would inherit it, so every request chooses afresh.
+    app.before_request(refresh)
     app.before_request(enforce_session_limits)
     app.before_request(_require_login)
     app.after_request(_security_headers)

@@ -54,10 +54,10 @@ def _partner_choices(partners, consented, exclude, case: Case, gettext):
         label = partner.name
         if partner.id not in consented:
             crisis = case.urgency == "crisis" and partner.child_protection
-            label += (
-                gettext(" – Krise: ohne Einwilligung (Kinderschutz)")
+            label = (
+                gettext("%(partner)s – Krise: ohne Einwilligung (Kinderschutz)", partner=label)
                 if crisis
-                else gettext(" – keine Einwilligung")
+                else gettext("%(partner)s – keine Einwilligung", partner=label)
             )
         options.append(SelectChoice(partner.id, label))
     return options
