@@ -43,7 +43,7 @@ class User(UserMixin, Base):
     # (logout, deactivation, new password), copies of the cookie included.
     session_generation: Mapped[int] = mapped_column(server_default="0")
     # The language the user chose for the interface ("de" or "en").
-    locale: Mapped[str] = mapped_column(sa.String(5), default="de", server_default="de")
+    locale: Mapped[str] = mapped_column(sa.String(5), server_default="de")
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
 
