@@ -99,3 +99,33 @@ def test_a_changed_po_makes_the_compiled_catalogue_stale(tmp_path, monkeypatch):
     assert tool.mo_is_current("en")
     save("Store")
     assert not tool.mo_is_current("en")
+
+
+def test_translations_command_lists_what_is_left_and_fails_until_done(app, tmp_path, monkeypatch):
+    """`zentrum translations` on a fresh language: catalogue and .mo written, exit code 1."""
+    from babel.messages.pofile import read_po, write_po
+
+    from zentrum import translations_tool as tool
+
+    monkeypatch.setattr(tool, "TRANSLATIONS", tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["translations"])
+    assert first.exit_code == 1
+    assert "zu übersetzen" in first.output and "'Abmelden'" in first.output
+    assert tool.po_path("en").exists() and tool.mo_is_current("en")
+
+    with tool.po_path("en").open("rb") as file:
+        catalog = read_po(file, locale="en")
+    for message in catalog:
+        if message.id:
+            message.string = (
+                tuple(f"EN {i}" for i in message.id)
+                if isinstance(message.id, tuple)
+                else message.id.replace("Abmelden", "Log out")
+            )
+    with tool.po_path("en").open("wb") as file:
+        write_po(file, catalog)
+    assert not tool.mo_is_current("en")
+    done = runner.invoke(args=["translations"])
+    assert done.exit_code == 0, done.output
+    assert tool.mo_is_current("en")
