@@ -1,5 +1,6 @@
 """German labels of the stored vocabularies, marked for translation."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -144,6 +145,15 @@ def label(kind: str, value: str | None) -> str:
     if value is None:
         return ""
     return str(LABELS[kind].get(value, value))
+
+
+def topic_label(text: str | None) -> str:
+    """A topic's name in the user's language.
+
+    Topics are data: the stock ones (``seed.TOPICS``) are in the catalogue and come out
+    translated; a name an admin typed has no translation and shows as typed.
+    """
+    return gettext(text) if text else ""
 
 
 def choices(kind: str) -> list[SelectChoice]:

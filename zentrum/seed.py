@@ -14,19 +14,25 @@ PARTNERS = (
     ("zuwanderung", "Stadt – Zuwanderung und Integration", "zuwanderung@zentrum-zukunft.example"),
 )
 
+
+def N_(text: str) -> str:
+    """Mark a stock text for the catalogue; the database keeps it German (see labels.topic_label)."""
+    return text
+
+
 TOPICS = (
-    ("apprenticeship", "Ausbildung"),
-    ("school", "Schule und Schulabschluss"),
-    ("study", "Studium"),
-    ("work", "Arbeit und Beruf"),
-    ("qualification", "Qualifizierung und Weiterbildung"),
-    ("benefits", "Geld und Leistungen"),
-    ("family", "Familie und Erziehung"),
-    ("difficult_situation", "Schwierige Lebenslage"),
-    ("health", "Gesundheit"),
-    ("housing", "Wohnen"),
-    ("immigration", "Zuwanderung und Sprache"),
-    ("culture", "Kultur und Freizeit"),
+    ("apprenticeship", N_("Ausbildung")),
+    ("school", N_("Schule und Schulabschluss")),
+    ("study", N_("Studium")),
+    ("work", N_("Arbeit und Beruf")),
+    ("qualification", N_("Qualifizierung und Weiterbildung")),
+    ("benefits", N_("Geld und Leistungen")),
+    ("family", N_("Familie und Erziehung")),
+    ("difficult_situation", N_("Schwierige Lebenslage")),
+    ("health", N_("Gesundheit")),
+    ("housing", N_("Wohnen")),
+    ("immigration", N_("Zuwanderung und Sprache")),
+    ("culture", N_("Kultur und Freizeit")),
 )
 
 

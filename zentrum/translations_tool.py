@@ -110,7 +110,16 @@ def update(template: Catalog, locale: str) -> Catalog:
     # unchanged source gives an unchanged file.
     catalog.update(template, update_header_comment=False, update_creation_date=False)
     with path.open("wb") as file:
-        write_po(file, catalog, width=100, ignore_obsolete=True, include_previous=True)
+        # Files without line numbers: an edit elsewhere in a source file does not touch
+        # the catalogue, so parallel branches merge it without conflicts.
+        write_po(
+            file,
+            catalog,
+            width=100,
+            ignore_obsolete=True,
+            include_previous=True,
+            include_lineno=False,
+        )
     return catalog
 
 

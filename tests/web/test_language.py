@@ -21,6 +21,13 @@ NOW = datetime.now(UTC)
 
 # Common German words of the interface; none of them is an English word.
 GERMAN_UI_WORDS = {
+    "Ausbildung",
+    "Studium",
+    "Gesundheit",
+    "Wohnen",
+    "Schule",
+    "Familie",
+    "Arbeit",
     "Fall",
     "Fälle",
     "Falls",
@@ -230,9 +237,11 @@ def world(session, cases, users):
 
 
 def _data(session) -> list[str]:
-    """Names and texts that are data, not interface: partners, topics, rules, people, cases."""
+    """Names and texts that are data, not interface: partners, rules, people, districts.
+
+    The stock topics are not among them: they must come out translated.
+    """
     data = list(session.scalars(sa.select(Partner.name)))
-    data += list(session.scalars(sa.select(Topic.label)))
     data += list(session.scalars(sa.select(RoutingRule.reason)))
     data += list(session.scalars(sa.select(User.display_name)))
     data += [str(name) for name in LABELS["district"].values()]
@@ -385,3 +394,12 @@ def test_partner_mail_stays_german_when_an_english_user_offers(app, session, cas
         finally:
             notifications._send = original
     assert sent[0]["Subject"].startswith("Neues Übergabeangebot")
+
+
+def test_stock_topics_are_translated_and_admin_topics_stay_as_typed(world, session, client, auth):
+    session.add(Topic(code="sport", label="Sportverein", sort_order=99))
+    session.commit()
+    auth.login(world["people"]["frontdesk"])
+    page = client.get("/anliegen/neu").get_data(as_text=True)
+    assert "Apprenticeship" in page and "Ausbildung" not in page
+    assert "Sportverein" in page

@@ -16,7 +16,7 @@ from flask_babel import pgettext
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import OfferStatus
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models import Topic, case_topics
 from zentrum.services.dashboard import Dashboard
 from zentrum.services.drilldown import HandoverRow
@@ -195,7 +195,13 @@ def figure_tables(dashboard: Dashboard) -> list[Table]:
         _by_partner(
             dashboard, _("Hinzuziehungen"), "referral_status", _("Status"), dashboard.referrals
         ),
-        _counted(_("Themen"), _("Thema"), _("Anliegen"), dashboard.by_topic, {}),
+        _counted(
+            _("Themen"),
+            _("Thema"),
+            _("Anliegen"),
+            dashboard.by_topic,
+            {name: topic_label(name) for name, _n in dashboard.by_topic},
+        ),
         _counted(
             _("Stadtbezirke"), _("Stadtbezirk"), _("Anliegen"), dashboard.by_district, districts
         ),
@@ -285,7 +291,7 @@ def handover_table(rows: Iterable[HandoverRow], topics: Mapping[int, list[str]])
             _kept_target(row),
             label("decline_reason", row.decline_reason) or None,
             label("district", row.district) or None,
-            ", ".join(topics.get(row.case_id, [])) or None,
+            ", ".join(topic_label(t) for t in topics.get(row.case_id, [])) or None,
         ]
         for row in rows
     ]
