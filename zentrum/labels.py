@@ -147,13 +147,17 @@ def label(kind: str, value: str | None) -> str:
     return str(LABELS[kind].get(value, value))
 
 
-def topic_label(text: str | None) -> str:
-    """A topic's name in the user's language.
+def stock_text(text: str | None) -> str:
+    """Data in the user's language where it is stock text, otherwise as typed.
 
-    Topics are data: the stock ones (``seed.TOPICS``) are in the catalogue and come out
-    translated; a name an admin typed has no translation and shows as typed.
+    Topics and routing-rule reasons are data: the seeded ones (``seed.TOPICS``,
+    ``seed.RULES``) are in the catalogue and come out translated; a name or reason an
+    admin typed has no translation and shows as typed.
     """
     return gettext(text) if text else ""
+
+
+topic_label = stock_text
 
 
 def choices(kind: str) -> list[SelectChoice]:

@@ -1,7 +1,7 @@
 """English as second language: chosen per user, complete on every main page, dates per language."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -237,7 +237,9 @@ def world(session, cases, users):
 
 
 def _data(session) -> list[str]:
-    """Names and texts that are data, not interface: partners, rules, people, districts.
+    """Names and texts that are data, not interface: partners, people, districts, and the
+    rule reasons as stored (the admins' list shows them so; where the front desk reads a
+    suggestion, the test below asks for the translation).
 
     The stock topics are not among them: they must come out translated.
     """
@@ -403,3 +405,14 @@ def test_stock_topics_are_translated_and_admin_topics_stay_as_typed(world, sessi
     page = client.get("/anliegen/neu").get_data(as_text=True)
     assert "Apprenticeship" in page and "Ausbildung" not in page
     assert "Sportverein" in page
+
+
+def test_a_suggestion_shows_the_stock_reason_translated(session, cases, users, client, auth):
+    frontdesk = users("frontdesk")
+    frontdesk.locale = "en"
+    session.commit()
+    case = cases("Mira", "Example", birth_date=date(2009, 3, 1), consents=["ihk"])
+    auth.login(frontdesk)
+    page = client.get(f"/faelle/{case.id}").get_data(as_text=True)
+    assert "Topic apprenticeship, 16–24 years → IHK" in page
+    assert "Thema Ausbildung" not in page

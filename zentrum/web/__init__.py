@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 
 from zentrum.domain.clock import local_date
 from zentrum.extensions import db, login_manager
-from zentrum.labels import label, topic_label
+from zentrum.labels import label, stock_text, topic_label
 from zentrum.models import User
 from zentrum.models.base import utcnow
 from zentrum.web.auth.sessions import enforce_session_limits
@@ -140,6 +140,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.globals["label"] = label
     app.jinja_env.filters["topic"] = topic_label
+    app.jinja_env.filters["stock"] = stock_text
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.add_extension("jinja2.ext.do")
