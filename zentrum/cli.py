@@ -317,6 +317,29 @@ def bench_dashboard(handovers: int, database_url: str | None, repeat: int) -> No
         raise click.ClickException(str(error)) from None
 
 
+@click.command("translations")
+@click.option(
+    "--compile-only",
+    is_flag=True,
+    help="Nur die bearbeiteten .po-Dateien übersetzen (.mo), ohne neu zu extrahieren.",
+)
+def translations_command(compile_only: bool) -> None:
+    """Extract the marked strings, update the catalogues (babel.cfg) and compile them.
+
+    Run it after changing texts, translate what it reports in
+    zentrum/translations/<lang>/LC_MESSAGES/messages.po, then run it again.
+    """
+    from zentrum.translations_tool import po_path, run
+
+    for locale, state in run(compile_only=compile_only).items():
+        todo = state.missing + state.untranslated + state.fuzzy
+        click.echo(f"{locale}: {po_path(locale)} – {len(todo)} zu übersetzen")
+        for msgid in todo:
+            click.echo(f"  {msgid[:90]!r}")
+        if todo:
+            raise click.exceptions.Exit(1)
+
+
 def register_cli(app: Flask) -> None:
     """Add our commands to ``flask`` and ``zentrum``."""
     for command in (
@@ -330,6 +353,7 @@ def register_cli(app: Flask) -> None:
         vvz_command,
         bench_dashboard,
         audit_group,
+        translations_command,
     ):
         app.cli.add_command(command)
 

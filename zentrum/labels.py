@@ -1,5 +1,6 @@
 """German labels of the stored vocabularies, marked for translation."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
@@ -144,6 +145,19 @@ def label(kind: str, value: str | None) -> str:
     if value is None:
         return ""
     return str(LABELS[kind].get(value, value))
+
+
+def stock_text(text: str | None) -> str:
+    """Data in the user's language where it is stock text, otherwise as typed.
+
+    Topics and routing-rule reasons are data: the seeded ones (``seed.TOPICS``,
+    ``seed.RULES``) are in the catalogue and come out translated; a name or reason an
+    admin typed has no translation and shows as typed.
+    """
+    return gettext(text) if text else ""
+
+
+topic_label = stock_text
 
 
 def choices(kind: str) -> list[SelectChoice]:

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from zentrum.models import Case, Partner
@@ -102,13 +103,15 @@ def notify_partner(partner: Partner, case: Case, kind: str) -> bool:
     if not config.get("MAIL_SERVER") or not (partner.email or "").strip():
         return False
     try:
-        message = build_message(
-            partner,
-            case,
-            kind,
-            sender=config.get("MAIL_FROM") or "zentrum@zentrum-zukunft.example",
-            base_url=config.get("ZENTRUM_BASE_URL") or "http://127.0.0.1:5000",
-        )
+        # A partner's shared mailbox reads German, whatever language the sender chose.
+        with force_locale("de"):
+            message = build_message(
+                partner,
+                case,
+                kind,
+                sender=config.get("MAIL_FROM") or "zentrum@zentrum-zukunft.example",
+                base_url=config.get("ZENTRUM_BASE_URL") or "http://127.0.0.1:5000",
+            )
         _send(message, config)
     except (smtplib.SMTPException, OSError, ValueError):
         # Only the reference and the partner: the log must not hold personal data either.

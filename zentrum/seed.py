@@ -14,19 +14,25 @@ PARTNERS = (
     ("zuwanderung", "Stadt – Zuwanderung und Integration", "zuwanderung@zentrum-zukunft.example"),
 )
 
+
+def N_(text: str) -> str:
+    """Mark a stock text for the catalogue; the database keeps it German (labels.stock_text)."""
+    return text
+
+
 TOPICS = (
-    ("apprenticeship", "Ausbildung"),
-    ("school", "Schule und Schulabschluss"),
-    ("study", "Studium"),
-    ("work", "Arbeit und Beruf"),
-    ("qualification", "Qualifizierung und Weiterbildung"),
-    ("benefits", "Geld und Leistungen"),
-    ("family", "Familie und Erziehung"),
-    ("difficult_situation", "Schwierige Lebenslage"),
-    ("health", "Gesundheit"),
-    ("housing", "Wohnen"),
-    ("immigration", "Zuwanderung und Sprache"),
-    ("culture", "Kultur und Freizeit"),
+    ("apprenticeship", N_("Ausbildung")),
+    ("school", N_("Schule und Schulabschluss")),
+    ("study", N_("Studium")),
+    ("work", N_("Arbeit und Beruf")),
+    ("qualification", N_("Qualifizierung und Weiterbildung")),
+    ("benefits", N_("Geld und Leistungen")),
+    ("family", N_("Familie und Erziehung")),
+    ("difficult_situation", N_("Schwierige Lebenslage")),
+    ("health", N_("Gesundheit")),
+    ("housing", N_("Wohnen")),
+    ("immigration", N_("Zuwanderung und Sprache")),
+    ("culture", N_("Kultur und Freizeit")),
 )
 
 
@@ -46,43 +52,60 @@ def seed_reference_data(session: Session) -> None:
     seed_routing_rules(session)
 
 
-# (partner code, reason, priority, topic codes, min age, max age, urgencies)
+# (partner code, reason, priority, topic codes, min age, max age, urgencies); the stock
+# reasons are marked for the catalogue, shown translated through labels.stock_text.
 RULES = (
     (
         "jugendamt",
-        "Krise bei Minderjährigen → Jugendamt (Kinderschutz)",
+        N_("Krise bei Minderjährigen → Jugendamt (Kinderschutz)"),
         100,
         (),
         None,
         17,
         ("crisis",),
     ),
-    ("jugendamt", "Thema Familie und Erziehung → Jugendamt", 50, ("family",), None, None, ()),
+    ("jugendamt", N_("Thema Familie und Erziehung → Jugendamt"), 50, ("family",), None, None, ()),
     (
         "jugendamt",
-        "Schwierige Lebenslage, unter 18 Jahre → Jugendamt",
+        N_("Schwierige Lebenslage, unter 18 Jahre → Jugendamt"),
         45,
         ("difficult_situation",),
         None,
         17,
         (),
     ),
-    ("ihk", "Thema Ausbildung, 16–24 Jahre → IHK", 40, ("apprenticeship",), 16, 24, ()),
-    ("hwk", "Thema Ausbildung, 16–24 Jahre → Handwerkskammer", 35, ("apprenticeship",), 16, 24, ()),
-    ("uni", "Thema Studium → Bergische Universität", 40, ("study",), None, None, ()),
+    ("ihk", N_("Thema Ausbildung, 16–24 Jahre → IHK"), 40, ("apprenticeship",), 16, 24, ()),
+    (
+        "hwk",
+        N_("Thema Ausbildung, 16–24 Jahre → Handwerkskammer"),
+        35,
+        ("apprenticeship",),
+        16,
+        24,
+        (),
+    ),
+    ("uni", N_("Thema Studium → Bergische Universität"), 40, ("study",), None, None, ()),
     (
         "jobcenter",
-        "Thema Geld und Leistungen, ab 15 Jahre → Jobcenter",
+        N_("Thema Geld und Leistungen, ab 15 Jahre → Jobcenter"),
         40,
         ("benefits",),
         15,
         None,
         (),
     ),
-    ("jobcenter", "Thema Arbeit und Beruf, ab 15 Jahre → Jobcenter", 30, ("work",), 15, None, ()),
     (
         "jobcenter",
-        "Thema Qualifizierung und Weiterbildung → Jobcenter",
+        N_("Thema Arbeit und Beruf, ab 15 Jahre → Jobcenter"),
+        30,
+        ("work",),
+        15,
+        None,
+        (),
+    ),
+    (
+        "jobcenter",
+        N_("Thema Qualifizierung und Weiterbildung → Jobcenter"),
         20,
         ("qualification",),
         None,
@@ -91,7 +114,7 @@ RULES = (
     ),
     (
         "jobcenter",
-        "Schwierige Lebenslage, ab 18 Jahre → Jobcenter",
+        N_("Schwierige Lebenslage, ab 18 Jahre → Jobcenter"),
         25,
         ("difficult_situation",),
         18,
@@ -100,7 +123,7 @@ RULES = (
     ),
     (
         "jobcenter",
-        "Thema Wohnen → Jobcenter (Kosten der Unterkunft)",
+        N_("Thema Wohnen → Jobcenter (Kosten der Unterkunft)"),
         15,
         ("housing",),
         18,
@@ -109,14 +132,14 @@ RULES = (
     ),
     (
         "zuwanderung",
-        "Thema Zuwanderung und Sprache → Stadt – Zuwanderung und Integration",
+        N_("Thema Zuwanderung und Sprache → Stadt – Zuwanderung und Integration"),
         40,
         ("immigration",),
         None,
         None,
         (),
     ),
-    ("jugendamt", "Thema Schule, unter 18 Jahre → Jugendamt", 10, ("school",), None, 17, ()),
+    ("jugendamt", N_("Thema Schule, unter 18 Jahre → Jugendamt"), 10, ("school",), None, 17, ()),
 )
 
 

@@ -11,6 +11,9 @@ from zentrum.models.base import Base, UTCDateTime, utcnow
 from zentrum.models.partner import Partner
 
 _ROLES = ", ".join(f"'{role.value}'" for role in Role)
+# The languages of the interface; German is the language of the house.
+LOCALES = ("de", "en")
+_LOCALES = ", ".join(f"'{code}'" for code in LOCALES)
 
 
 class User(UserMixin, Base):
@@ -22,6 +25,7 @@ class User(UserMixin, Base):
         sa.CheckConstraint(
             "role <> 'advisor' OR partner_id IS NOT NULL", name="advisor_has_partner"
         ),
+        sa.CheckConstraint(f"locale IN ({_LOCALES})", name="locale_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +49,8 @@ class User(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the user chose for the interface ("de" or "en").
+    locale: Mapped[str] = mapped_column(sa.String(5), server_default="de")
 
     partner: Mapped[Partner | None] = relationship(lazy="joined")
 

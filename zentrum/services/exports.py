@@ -12,10 +12,11 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import OfferStatus
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models import Topic, case_topics
 from zentrum.services.dashboard import Dashboard
 from zentrum.services.drilldown import HandoverRow
@@ -58,7 +59,7 @@ def _overview(dashboard: Dashboard) -> Table:
             [_("Zeitraum von"), dashboard.period.first],
             [_("Zeitraum bis"), dashboard.period.last],
             [_("Partner"), ", ".join(names) if names else _("alle")],
-            [_("Stand"), dashboard.now],
+            [pgettext("Zeitpunkt", "Stand"), dashboard.now],
         ],
     )
 
@@ -194,7 +195,13 @@ def figure_tables(dashboard: Dashboard) -> list[Table]:
         _by_partner(
             dashboard, _("Hinzuziehungen"), "referral_status", _("Status"), dashboard.referrals
         ),
-        _counted(_("Themen"), _("Thema"), _("Anliegen"), dashboard.by_topic, {}),
+        _counted(
+            _("Themen"),
+            _("Thema"),
+            _("Anliegen"),
+            dashboard.by_topic,
+            {name: topic_label(name) for name, _n in dashboard.by_topic},
+        ),
         _counted(
             _("Stadtbezirke"), _("Stadtbezirk"), _("Anliegen"), dashboard.by_district, districts
         ),
@@ -284,7 +291,7 @@ def handover_table(rows: Iterable[HandoverRow], topics: Mapping[int, list[str]])
             _kept_target(row),
             label("decline_reason", row.decline_reason) or None,
             label("district", row.district) or None,
-            ", ".join(topics.get(row.case_id, [])) or None,
+            ", ".join(topic_label(t) for t in topics.get(row.case_id, [])) or None,
         ]
         for row in rows
     ]

@@ -13,20 +13,22 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, gettext
+from flask_babel import format_date, format_datetime, gettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from zentrum.domain.clock import local_date
 from zentrum.extensions import db, login_manager
-from zentrum.labels import label
+from zentrum.labels import label, stock_text, topic_label
 from zentrum.models import User
 from zentrum.models.base import utcnow
 from zentrum.services.second_factor import needs_enrolment
 from zentrum.web.auth.sessions import enforce_session_limits
-from zentrum.web.formatting import format_duration
+from zentrum.web.formatting import format_duration, local_date_text, local_datetime_text
 from zentrum.web.formhelpers import error_items
+from zentrum.web.language import current_language
+from zentrum.web.language import select_locale as select_locale
 
 # Endpoints reachable without logging in (the second step checks its pending login).
 PUBLIC_ENDPOINTS = {"auth.login", "auth.code", "auth.enrol", "static"}
@@ -42,11 +44,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-def select_locale() -> str:
-    """German is the language of the house."""
-    return "de"
 
 
 @login_manager.user_loader
@@ -160,11 +157,11 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def datetime_filter(value: datetime | None) -> str:
-        return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
+        return local_datetime_text(value)
 
     @app.template_filter("date")
     def date_filter(value: date | None) -> str:
-        return format_date(value, "dd.MM.yyyy") if value else ""
+        return local_date_text(value)
 
     @app.template_filter("time")
     def time_filter(value: datetime | None) -> str:
@@ -176,6 +173,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.globals["label"] = label
+    app.jinja_env.filters["topic"] = topic_label
+    app.jinja_env.filters["stock"] = stock_text
+    app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["error_items"] = error_items
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -187,9 +187,13 @@ def register(app: Flask) -> None:
     from zentrum.web.audit.views import bp as audit_bp
     from zentrum.web.auditing import register_auditing
     from zentrum.web.auth.views import bp as auth_bp
-    from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
+    from zentrum.web.cases import (
+        actions,  # noqa: F401 - registers the case actions on cases.bp
+        printing,  # noqa: F401 - registers the print views on cases.bp
+    )
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
+    from zentrum.web.language import bp as language_bp
     from zentrum.web.privacy.views import bp as privacy_bp
     from zentrum.web.queues.views import bp as queues_bp
     from zentrum.web.reports.exports import bp as exports_bp
@@ -199,6 +203,9 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
+    # Flask-Babel keeps the chosen locale on ``g``; a request inside an app context that
+    # is already pushed (tests, shell) would inherit it, so every request chooses afresh.
+    app.before_request(refresh)
     app.before_request(enforce_session_limits)
     app.before_request(_require_login)
     app.before_request(_account_in_order)
@@ -213,5 +220,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(exports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(language_bp)
     _register_errors(app)
     _register_template_helpers(app)

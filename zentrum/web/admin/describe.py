@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models import RoutingRule
 
 
@@ -32,7 +32,7 @@ def _labels(kind: str, stored: str) -> list[str]:
 
 def conditions(rule: RoutingRule) -> list[tuple[str, str]]:
     """(condition, what it asks for) for each kind of condition, 'any' spelled out."""
-    topics = [topic.label for topic in rule.topics]
+    topics = [topic_label(topic.label) for topic in rule.topics]
     urgencies = _labels("urgency", rule.urgencies)
     districts = _labels("district", rule.districts)
     return [

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from zentrum.domain.routing import suggest
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
+from zentrum.labels import topic_label
 from zentrum.models import Partner, RoutingRule, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.errors import InvalidReference
@@ -54,7 +55,12 @@ def _topic_choices(keep: Iterable[Topic] = ()) -> list[SelectChoice]:
         .order_by(Topic.sort_order, Topic.id)
     )
     return [
-        SelectChoice(t.id, t.label if t.active else _("%(name)s (inaktiv)", name=t.label))
+        SelectChoice(
+            t.id,
+            topic_label(t.label)
+            if t.active
+            else _("%(name)s (inaktiv)", name=topic_label(t.label)),
+        )
         for t in db.session.scalars(stmt)
     ]
 

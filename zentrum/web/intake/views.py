@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
+from zentrum.labels import topic_label
 from zentrum.models import Partner, Person, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
@@ -61,7 +62,7 @@ def _build_form() -> IntakeForm:
     """The intake form with today's topics and partners as choices."""
     form = IntakeForm(today=local_date(utcnow()))
     topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
-    form.topics.choices = [SelectChoice(t.id, t.label) for t in topics]
+    form.topics.choices = [SelectChoice(t.id, topic_label(t.label)) for t in topics]
     partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
     form.consents.choices = [SelectChoice(p.id, p.name) for p in partners]
     return form

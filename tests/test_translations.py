@@ -1,0 +1,131 @@
+"""The English catalogue covers every marked string, and the compiled catalogue matches it."""
+
+from zentrum.translations_tool import (
+    TRANSLATED_LOCALES,
+    check,
+    compiled,
+    extract,
+    mo_is_current,
+    read_catalog,
+)
+
+
+def test_sources_mark_strings_in_templates_and_python():
+    """The extraction itself works: both kinds of source give strings (a broken babel.cfg would not)."""
+    template = extract()
+    places = {path for message in template for path, _line in message.locations}
+    assert any(p.startswith("templates/") for p in places)
+    assert any(p.startswith("zentrum/") and p.endswith(".py") for p in places)
+    assert template.get("Bitte prüfen Sie Ihre Eingaben") is not None  # from a macro using {% do %}
+
+
+def test_every_marked_string_is_translated():
+    template = extract()
+    for locale in TRANSLATED_LOCALES:
+        state = check(template, read_catalog(locale))
+        assert state.missing == [], f"{locale}: not in messages.po – run `zentrum translations`"
+        assert state.untranslated == [], f"{locale}: empty translations"
+        assert state.fuzzy == [], f"{locale}: fuzzy translations to check"
+
+
+def test_placeholders_survive_translation():
+    """A translation keeps every %(name)s of its msgid, or gettext fails at run time."""
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]|%%")
+    for locale in TRANSLATED_LOCALES:
+        for message in read_catalog(locale):
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            for msgid, msgstr in zip(ids, strings, strict=False):
+                assert sorted(placeholder.findall(msgid)) == sorted(placeholder.findall(msgstr)), (
+                    msgid
+                )
+
+
+def test_compiled_catalogue_is_up_to_date():
+    for locale in TRANSLATED_LOCALES:
+        assert mo_is_current(locale), f"{locale}: messages.mo is stale – run `zentrum translations`"
+
+
+def test_check_notices_a_missing_an_empty_and_a_fuzzy_translation():
+    from babel.messages.catalog import Catalog
+
+    template = Catalog()
+    for msgid in ("Eins", "Zwei", "Drei", "Vier"):
+        template.add(msgid)
+    catalog = Catalog(locale="en")
+    catalog.add("Eins", "One")
+    catalog.add("Zwei", "")
+    catalog.add("Drei", "Three", flags={"fuzzy"})
+    state = check(template, catalog)
+    assert (state.missing, state.untranslated, state.fuzzy) == (["Vier"], ["Zwei"], ["Drei"])
+    assert not state.complete
+
+
+def test_fuzzy_translations_stay_out_of_the_compiled_catalogue():
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import read_mo
+
+    catalog = Catalog(locale="en")
+    catalog.add("Eins", "One")
+    catalog.add("Drei", "Three", flags={"fuzzy"})
+    import io
+
+    ids = {m.id for m in read_mo(io.BytesIO(compiled(catalog))) if m.id}
+    assert ids == {"Eins"}
+
+
+def test_a_changed_po_makes_the_compiled_catalogue_stale(tmp_path, monkeypatch):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from zentrum import translations_tool as tool
+
+    monkeypatch.setattr(tool, "TRANSLATIONS", tmp_path)
+
+    def save(translation):
+        catalog = Catalog(locale="en")
+        catalog.add("Speichern", translation)
+        tool.po_path("en").parent.mkdir(parents=True, exist_ok=True)
+        with tool.po_path("en").open("wb") as file:
+            write_po(file, catalog)
+
+    save("Save")
+    assert not tool.mo_is_current("en")  # no .mo yet
+    tool.compile_catalog("en")
+    assert tool.mo_is_current("en")
+    save("Store")
+    assert not tool.mo_is_current("en")
+
+
+def test_translations_command_lists_what_is_left_and_fails_until_done(app, tmp_path, monkeypatch):
+    """`zentrum translations` on a fresh language: catalogue and .mo written, exit code 1."""
+    from babel.messages.pofile import read_po, write_po
+
+    from zentrum import translations_tool as tool
+
+    monkeypatch.setattr(tool, "TRANSLATIONS", tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["translations"])
+    assert first.exit_code == 1
+    assert "zu übersetzen" in first.output and "'Abmelden'" in first.output
+    assert tool.po_path("en").exists() and tool.mo_is_current("en")
+
+    with tool.po_path("en").open("rb") as file:
+        catalog = read_po(file, locale="en")
+    for message in catalog:
+        if message.id:
+            message.string = (
+                tuple(f"EN {i}" for i in message.id)
+                if isinstance(message.id, tuple)
+                else message.id.replace("Abmelden", "Log out")
+            )
+    with tool.po_path("en").open("wb") as file:
+        write_po(file, catalog)
+    assert not tool.mo_is_current("en")
+    done = runner.invoke(args=["translations"])
+    assert done.exit_code == 0, done.output
+    assert tool.mo_is_current("en")
