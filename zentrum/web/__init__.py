@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date, format_datetime, gettext, refresh
+from flask_babel import format_datetime, gettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
