@@ -122,6 +122,7 @@ def test_the_cli_reports_ok_or_the_problems(app, session, users):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "OK: 3 Einträge" in result.output
+    assert f"Letzte Prüfsumme: {session.get(AuditEntry, 3).hash}" in result.output
     _tamper(session, "UPDATE audit_entries SET address = '203.0.113.9' WHERE id = 2")
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1

@@ -274,3 +274,20 @@ def test_case_views_and_notes_at_once_all_succeed(app, session, cases, users):
     assert len(_entries(session, AuditAction.CASE_VIEW)) == 8
     assert len(_entries(session, AuditAction.CHANGE)) == 8
     assert audit.verify(session) == []
+
+
+def test_a_change_outside_any_case_names_what_was_changed(session, client, auth, users):
+    from zentrum.models import Partner
+
+    admin = users("admin")
+    auth.login(admin)
+    ihk_id = session.scalar(sa.select(Partner.id).where(Partner.code == "ihk"))
+    data = {"target_hours": "8", "email": "team@ihk.example.org", "active": "y", "save": "1"}
+    assert client.post(f"/admin/partner/{ihk_id}", data=data).status_code == 302
+    (change,) = _entries(session, AuditAction.CHANGE)
+    assert (change.user_id, change.case_id) == (admin.id, None)
+    assert change.details == {
+        "endpoint": "admin.edit_partner",
+        "tables": ["partners"],
+        "ids": {"partner_id": ihk_id},
+    }

@@ -150,8 +150,8 @@ def record(
     client's address. An error here must roll the caller's action back with it.
     """
     _check_details(details)
-    # The lock comes first: on SQLite a transaction that has only read so far then takes
-    # the write lock (waiting for it) before anything else is read.
+    # The lock comes first: a deferred SQLite transaction that has not read yet (the
+    # session-expiry entry) then waits for the write lock before it reads anything.
     last_id, last_hash = _lock_head(session)
     user, address = _request_defaults(user, address)
     if username is None and user is not None:
@@ -251,3 +251,9 @@ def _check_head(session: Session, last_id: int, last_hash: str) -> list[Problem]
 def count(session: Session) -> int:
     """How many entries the log holds."""
     return session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) or 0
+
+
+def last_hash(session: Session) -> str:
+    """The hash of the newest entry (the chain head's), or the genesis hash of an empty log."""
+    head = session.get(AuditChainHead, HEAD_ID)
+    return head.last_hash if head is not None else GENESIS_HASH
