@@ -9,20 +9,78 @@ from sqlalchemy.orm import Session, selectinload
 from zentrum.domain.clock import start_of_local_day
 from zentrum.domain.names import name_key
 from zentrum.domain.reference import parse_reference
-from zentrum.domain.vocab import CaseStatus, MemberRole, Role
-from zentrum.models import Case, CaseAccess, CaseEvent, CaseMember, Consent, Person, User
+from zentrum.domain.vocab import BasisStatus, CaseStatus, MemberRole, Role, Urgency
+from zentrum.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseMember,
+    Consent,
+    LegalBasisRecord,
+    Person,
+    User,
+)
 
 
 def visible_clause(user: User) -> sa.ColumnElement[bool]:
     """SQL condition: the cases this user may see.
 
     Front desk, supervisors and admins see every case; an advisor only the
-    cases their partner holds, held, was offered or was referred to.
+    cases their partner holds, held, was offered or was referred to, and not
+    those a revoked consent hides from the partner.
     """
     if user.role == Role.ADVISOR:
         involved = sa.select(CaseAccess.case_id).where(CaseAccess.partner_id == user.partner_id)
-        return Case.id.in_(involved)
+        child_protection = bool(user.partner and user.partner.child_protection)
+        return sa.and_(
+            Case.id.in_(involved), ~hidden_by_revocation(user.partner_id, child_protection)
+        )
     return sa.true()
+
+
+def revocation_stands(partner) -> sa.ColumnElement[bool]:
+    """SQL condition: the young person revoked the consent for ``partner`` (an id or a
+    column) and neither a newer consent nor an approved legal basis stands for it."""
+    young = (
+        sa.select(CaseMember.person_id)
+        .where(CaseMember.case_id == Case.id, CaseMember.role == MemberRole.YOUNG_PERSON.value)
+        .scalar_subquery()
+    )
+
+    def consent(*conditions):
+        return (
+            sa.select(Consent.id)
+            .where(Consent.person_id == young, Consent.partner_id == partner, *conditions)
+            .exists()
+        )
+
+    approved = (
+        sa.select(LegalBasisRecord.id)
+        .where(
+            LegalBasisRecord.case_id == Case.id,
+            LegalBasisRecord.partner_id == partner,
+            LegalBasisRecord.status == BasisStatus.APPROVED.value,
+        )
+        .exists()
+    )
+    return sa.and_(
+        consent(Consent.revoked_at.is_not(None)), ~consent(Consent.revoked_at.is_(None)), ~approved
+    )
+
+
+def hidden_by_revocation(partner_id: int, child_protection: bool) -> sa.ColumnElement[bool]:
+    """SQL condition: a revocation hides the case from this partner
+    (``domain.consent.hidden_after_revocation`` in SQL).
+
+    The responsible partner keeps the case; a crisis at the Jugendamt stays visible too.
+    """
+    conditions = [
+        revocation_stands(partner_id),
+        sa.or_(Case.holder_partner_id.is_(None), Case.holder_partner_id != partner_id),
+    ]
+    if child_protection:
+        conditions.append(Case.urgency != Urgency.CRISIS.value)
+    return sa.and_(*conditions)
 
 
 @dataclass
