@@ -63,9 +63,13 @@ class ConsentData:
     guardian_names: str = ""
 
 
-def _may_work_on(session: Session, actor: User, case: Case) -> None:
-    """Front desk, and advisors of partners involved in the case, record consents and bases."""
-    if actor.role in (Role.SUPERVISOR, Role.ADMIN):
+def _may_work_on(session: Session, actor: User, case: Case, *, supervisors=False) -> None:
+    """Front desk, and advisors of partners involved in the case, record consents and bases.
+
+    Supervisors read along; they may ask for a legal basis (``supervisors``), which
+    another supervisor then approves.
+    """
+    if actor.role == Role.ADMIN or (actor.role == Role.SUPERVISOR and not supervisors):
         raise TransitionError("read_only")
     if actor.role == Role.ADVISOR:
         stmt = sa.select(CaseAccess.case_id).where(
@@ -242,7 +246,7 @@ def request_basis(
     justification: str,
 ) -> LegalBasisRecord:
     """Ask for a legal basis to share the case with a partner; it counts once approved."""
-    _may_work_on(session, actor, case)
+    _may_work_on(session, actor, case, supervisors=True)
     if not partner.active:
         raise TransitionError("partner_inactive")
     if basis not in set(LegalBasis):
@@ -370,4 +374,4 @@ def revoked_but_held(session: Session, *, limit: int = 50) -> list[tuple[Case, P
         .order_by(Case.created_at.desc(), Case.id.desc())
         .limit(limit)
     )
-    return list(session.execute(stmt).tuples())
+    return [(case, partner) for case, partner in session.execute(stmt)]
