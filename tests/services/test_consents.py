@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import EventKind, OfferStatus, ReferralStatus
 from zentrum.models import CaseEvent, Consent, Handover, LegalBasisRecord, Referral
-from zentrum.services.cases import get_visible_case
+from zentrum.services.cases import case_consents, get_visible_case
 from zentrum.services.consents import (
     ConsentData,
+    case_bases,
     decide_basis,
     record_consent,
     request_basis,
@@ -59,6 +60,10 @@ def advisor(users):
 def case(cases, desk):
     """A 19-year-old's case at the front desk with a consent for the IHK only."""
     return cases(consents=["ihk"], at=T0, actor=desk)
+
+
+def _rows(session, case):
+    return case_consents(session, case), case_bases(session, case)
 
 
 def kinds(session, case) -> list[str]:
@@ -237,14 +242,14 @@ def test_revocation_hides_the_case_from_that_partner_unless_it_is_responsible(
     session.commit()
     assert get_visible_case(session, hwk, case.id) is None  # referred only: hidden
     assert get_visible_case(session, ihk, case.id) is not None  # responsible: stays
-    assert revoked_holder_flag(session, case).code == "ihk"
+    assert revoked_holder_flag(case, *_rows(session, case)).code == "ihk"
     assert [c.id for c, _partner in revoked_but_held(session)] == [case.id]
 
 
 def test_no_flag_while_consent_stands(session, cases, advisor, case):
     accept_offer(session, advisor("ihk"), at(3), case, cases.offer(case, "ihk", at=at(2)).id)
     session.commit()
-    assert revoked_holder_flag(session, case) is None
+    assert revoked_holder_flag(case, *_rows(session, case)) is None
     assert revoked_but_held(session) == []
 
 

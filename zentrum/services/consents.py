@@ -14,6 +14,7 @@ from zentrum.domain.clock import local_date
 from zentrum.domain.consent import (
     GUARDIAN_NAMES_MAX,
     JUSTIFICATION_MIN,
+    ConsentStanding,
     check_giver,
     hidden_after_revocation,
     required_giver,
@@ -352,11 +353,29 @@ def case_bases(session: Session, case: Case) -> list[LegalBasisRecord]:
     return list(session.scalars(stmt))
 
 
-def revoked_holder_flag(session: Session, case: Case) -> Partner | None:
+def standing_from_rows(
+    person_id: int | None, partner_id: int, consents: list[Consent], bases: list[LegalBasisRecord]
+) -> ConsentStanding:
+    """A partner's standing from rows already loaded for the case page (no statement)."""
+    mine = [c for c in consents if c.person_id == person_id and c.partner_id == partner_id]
+    approved = [b for b in bases if b.partner_id == partner_id and b.status == BasisStatus.APPROVED]
+    return ConsentStanding(
+        granted=any(c.revoked_at is None for c in mine),
+        revoked=any(c.revoked_at is not None for c in mine),
+        approved_basis=LegalBasis(approved[0].basis) if approved else None,
+    )
+
+
+def revoked_holder_flag(
+    case: Case, consents: list[Consent], bases: list[LegalBasisRecord]
+) -> Partner | None:
     """The responsible partner, when the consent for it was revoked and nothing else stands."""
     if case.holder_partner_id is None or case.status == CaseStatus.CLOSED:
         return None
-    standing = consent_standings(session, case, [case.holder_partner_id])[case.holder_partner_id]
+    person = case.young_person
+    standing = standing_from_rows(
+        person.id if person else None, case.holder_partner_id, consents, bases
+    )
     if hidden_after_revocation(standing, partner_is_holder=False, crisis_child_protection=False):
         return case.holder_partner
     return None

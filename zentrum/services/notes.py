@@ -93,9 +93,8 @@ def is_youth_office(session: Session, user: User) -> bool:
     """True for advisors of a child-protection partner (the Jugendamt): § 65 SGB VIII applies."""
     if user.role != Role.ADVISOR or user.partner_id is None:
         return False
-    return bool(
-        session.scalar(sa.select(Partner.child_protection).where(Partner.id == user.partner_id))
-    )
+    partner = user.partner or session.get(Partner, user.partner_id)
+    return bool(partner.child_protection)
 
 
 def approved_partner_ids(session: Session, case: Case) -> set[int]:

@@ -150,7 +150,10 @@ def register(app: Flask) -> None:
     """Blueprints, the login requirement, headers, error pages and template helpers."""
     from zentrum.web.admin.views import bp as admin_bp
     from zentrum.web.auth.views import bp as auth_bp
-    from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
+    from zentrum.web.cases import (
+        actions,  # noqa: F401 - registers the case actions on cases.bp
+        consents,  # noqa: F401 - the consent section's routes
+    )
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.intake.views import bp as intake_bp
     from zentrum.web.queues.views import bp as queues_bp

@@ -5,12 +5,15 @@ from flask import g, render_template
 from flask_babel import format_datetime, gettext
 from wtforms.fields.choices import SelectChoice
 
+from zentrum.domain.clock import local_date
+from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import acts_for_holder
 from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
 from zentrum.models import Case, Consent, Partner, User
 from zentrum.models.base import utcnow
 from zentrum.services.cases import case_consents, case_history
+from zentrum.services.consents import case_bases, revoked_holder_flag
 from zentrum.services.lifecycle import (
     actor_of,
     case_state,
@@ -18,8 +21,9 @@ from zentrum.services.lifecycle import (
     pending_offer,
     young_person_id,
 )
-from zentrum.services.notes import case_notes
+from zentrum.services.notes import case_notes, is_youth_office
 from zentrum.services.routing import suggestions_for
+from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
 
 
@@ -62,17 +66,10 @@ def _partner_choices(partners, consented, exclude, case: Case, gettext):
     return options
 
 
-def _visible_events(events, viewer: User):
-    """The history without entries for internal notes of other organisations."""
-    return [
-        e
-        for e in events
-        if not (
-            e.kind == "note"
-            and (e.details or {}).get("internal")
-            and e.partner_id != viewer.partner_id
-        )
-    ]
+def _visible_events(events, notes):
+    """The history without entries for notes the viewer may not read."""
+    readable = {note.id for note in notes}
+    return [e for e in events if e.kind != "note" or (e.details or {}).get("note_id") in readable]
 
 
 def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
@@ -86,8 +83,19 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
         "reopen": f.ReopenForm(formdata=None, prefix="reopen"),
         "note": f.NoteForm(formdata=None, prefix="note"),
         "confirm": f.ConfirmForm(formdata=None),
+        "consent": cf.ConsentForm(formdata=None, prefix="consent"),
+        "basis": cf.BasisForm(formdata=None, prefix="basis"),
+        "decide": cf.DecideForm(formdata=None, prefix="decide"),
     }
     forms.update(posted)
+    if "consent" not in posted:
+        forms["consent"].given_on.data = local_date(ctx["now"])
+        forms["consent"].given_by.data = ctx["required_giver"]
+    if "note" not in posted and ctx["youth_office"]:
+        forms["note"].internal.data = True  # § 65 SGB VIII: internal unless shared on purpose
+    plain = [SelectChoice(p.id, p.name) for p in ctx["partners"]]
+    forms["consent"].partner.choices = plain
+    forms["basis"].partner.choices = plain
     partners, consented = ctx["partners"], ctx["consented"]
     holder = {case.holder_partner_id} if case.holder_partner_id else set()
     forms["offer"].partner.choices = _partner_choices(partners, consented, holder, case, gettext)
@@ -135,14 +143,22 @@ def page_context(case: Case, viewer: User) -> dict:
         "suggestions": suggestions_for(db.session, case, now)
         if can_act and is_open and offer is None
         else [],
-        "events": _visible_events(case_history(db.session, case), viewer),
         "consents": case_consents(db.session, case),
-        "notes": case_notes(db.session, viewer, case),
+        "bases": case_bases(db.session, case),
+        "required_giver": required_giver(
+            case.young_person.birth_date if case.young_person else None, local_date(now)
+        ),
+        "may_record_consent": viewer.role in (Role.FRONTDESK, Role.ADVISOR),
+        "may_request_basis": viewer.role in (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR),
+        "youth_office": is_youth_office(db.session, viewer),
         "may_write_notes": viewer.role != Role.SUPERVISOR,
         "is_recipient": offer is not None
         and viewer.role == Role.ADVISOR
         and viewer.partner_id == offer.to_partner_id,
     }
+    ctx["revoked_holder"] = revoked_holder_flag(case, ctx["consents"], ctx["bases"])
+    ctx["notes"] = case_notes(db.session, viewer, case)
+    ctx["events"] = _visible_events(case_history(db.session, case), ctx["notes"])
     return ctx
 
 

@@ -12,6 +12,7 @@ from zentrum.extensions import db
 from zentrum.models import Partner, Person, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
+from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, record_intake
 from zentrum.web.access import roles_required
@@ -40,6 +41,7 @@ def start():
         next_cursor=next_cursor,
         paged=before is not None,
         today_count=count_today(db.session, current_user, now),
+        revoked=revoked_but_held(db.session) if current_user.role == Role.SUPERVISOR else [],
     )
 
 
