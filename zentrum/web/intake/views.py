@@ -7,6 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.clock import local_date
+from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
 from zentrum.models import Partner, Person, Topic
@@ -16,6 +17,7 @@ from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, record_intake
 from zentrum.web.access import roles_required
+from zentrum.web.cases.messages import refusal_message
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm
 
 bp = Blueprint("intake", __name__)
@@ -106,6 +108,11 @@ def new():
         case = record_intake(
             db.session, current_user, utcnow(), form.to_intake_data(choice or None)
         )
+    except TransitionError as error:
+        # A consent rule the form could not check (the birth date decides who gives it).
+        db.session.rollback()
+        form.consent_given_by.errors.append(refusal_message(error))
+        return _render(form, 422, matches)
     except InvalidReference as error:
         db.session.rollback()
         getattr(form, _FIELD_FOR_REFERENCE[error.field]).errors.append(
