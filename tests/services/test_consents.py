@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import EventKind, OfferStatus, ReferralStatus
 from zentrum.models import CaseEvent, Consent, Handover, LegalBasisRecord, Referral
-from zentrum.services.cases import case_consents, get_visible_case
+from zentrum.services.cases import case_consents, get_visible_case, recent_cases
 from zentrum.services.consents import (
     ConsentData,
     case_bases,
@@ -89,7 +89,9 @@ def test_a_consent_records_categories_purpose_giver_and_its_event(session, cases
         desk.id,
         None,
     )
-    event = session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).all()[-1]
+    event = session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()[-1]
     assert event.kind == EventKind.CONSENT_GIVEN
     assert event.target_partner_id == cases.partner_id("hwk")
     assert event.details["consent_id"] == consent.id
@@ -200,7 +202,9 @@ def test_revocation_withdraws_the_open_offer_and_stops_new_ones(session, cases, 
     session.commit()
     assert session.get(Handover, offer.id).status == OfferStatus.WITHDRAWN
     assert kinds(session, case)[-2:] == [EventKind.CONSENT_REVOKED, EventKind.WITHDRAW]
-    withdraw = session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).all()[-1]
+    withdraw = session.scalars(
+        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()[-1]
     assert withdraw.details["cause"] == "consent_revoked"
     with refused("consent_revoked"):
         offer_case(session, desk, at(20), case, cases.partner("ihk"))
@@ -244,6 +248,22 @@ def test_revocation_hides_the_case_from_that_partner_unless_it_is_responsible(
     assert get_visible_case(session, ihk, case.id) is not None  # responsible: stays
     assert revoked_holder_flag(case, *_rows(session, case)).code == "ihk"
     assert [c.id for c, _partner in revoked_but_held(session)] == [case.id]
+
+
+def test_revocation_hides_only_the_revoking_persons_cases(session, cases, desk, advisor):
+    hwk = advisor("hwk")
+    kept = cases("Kai", "Bleibt", consents=["hwk"], at=T0, actor=desk)
+    gone = cases("Ida", "Geht", consents=["hwk"], at=at(1), actor=desk)
+    later = cases("Ole", "Später", consents=["hwk"], at=at(2), actor=desk)
+    for case in (kept, gone, later):
+        cases.offer(case, "hwk", at=at(3))
+    consent = session.scalar(sa.select(Consent).where(Consent.case_id == gone.id))
+    revoke_consent(session, desk, at(10), gone, consent.id, "young_person")
+    session.commit()
+    visible = {c.id for c in (kept, gone, later) if get_visible_case(session, hwk, c.id)}
+    assert visible == {kept.id, later.id}
+    rows, _cursor = recent_cases(session, hwk)
+    assert {row.case.id for row in rows} == {kept.id, later.id}
 
 
 def test_no_flag_while_consent_stands(session, cases, advisor, case):

@@ -41,16 +41,18 @@ def visible_clause(user: User) -> sa.ColumnElement[bool]:
 def revocation_stands(partner) -> sa.ColumnElement[bool]:
     """SQL condition: the young person revoked the consent for ``partner`` (an id or a
     column) and neither a newer consent nor an approved legal basis stands for it."""
-    young = (
-        sa.select(CaseMember.person_id)
-        .where(CaseMember.case_id == Case.id, CaseMember.role == MemberRole.YOUNG_PERSON.value)
-        .scalar_subquery()
-    )
 
     def consent(*conditions):
+        # Joined, not a nested scalar subquery: that one would not correlate with the outer case.
         return (
             sa.select(Consent.id)
-            .where(Consent.person_id == young, Consent.partner_id == partner, *conditions)
+            .join(CaseMember, CaseMember.person_id == Consent.person_id)
+            .where(
+                CaseMember.case_id == Case.id,
+                CaseMember.role == MemberRole.YOUNG_PERSON.value,
+                Consent.partner_id == partner,
+                *conditions,
+            )
             .exists()
         )
 
