@@ -439,3 +439,14 @@ def test_notes_of_other_partners_are_not_marked_youth_office(session, cases, adv
     case, _ja = ja_case
     note = add_note(session, advisor("ihk"), at(5), case, "IHK", internal=False)
     assert note.youth_office is False
+
+
+def test_a_crisis_stays_with_the_jugendamt_after_revocation(session, cases, desk, advisor):
+    case = cases(consents=["jugendamt"], urgency="crisis", at=T0, actor=desk)
+    ja = advisor("jugendamt")
+    offer = cases.offer(case, "jugendamt", at=at(1))
+    revoke_consent(session, desk, at(5), case, _intake_consent(session, case).id, "young_person")
+    session.commit()
+    assert session.get(Handover, offer.id).status == OfferStatus.PENDING  # § 8a goes regardless
+    assert get_visible_case(session, ja, case.id) is not None
+    assert receiving_basis(session, case, cases.partner("jugendamt")) == "child_protection"

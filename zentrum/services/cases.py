@@ -17,6 +17,7 @@ from zentrum.models import (
     CaseMember,
     Consent,
     LegalBasisRecord,
+    Partner,
     Person,
     User,
 )
@@ -31,10 +32,7 @@ def visible_clause(user: User) -> sa.ColumnElement[bool]:
     """
     if user.role == Role.ADVISOR:
         involved = sa.select(CaseAccess.case_id).where(CaseAccess.partner_id == user.partner_id)
-        child_protection = bool(user.partner and user.partner.child_protection)
-        return sa.and_(
-            Case.id.in_(involved), ~hidden_by_revocation(user.partner_id, child_protection)
-        )
+        return sa.and_(Case.id.in_(involved), ~hidden_by_revocation(user.partner_id))
     return sa.true()
 
 
@@ -70,19 +68,21 @@ def revocation_stands(partner) -> sa.ColumnElement[bool]:
     )
 
 
-def hidden_by_revocation(partner_id: int, child_protection: bool) -> sa.ColumnElement[bool]:
+def hidden_by_revocation(partner_id: int) -> sa.ColumnElement[bool]:
     """SQL condition: a revocation hides the case from this partner
     (``domain.consent.hidden_after_revocation`` in SQL).
 
     The responsible partner keeps the case; a crisis at the Jugendamt stays visible too.
     """
-    conditions = [
+    # Read in SQL, so that the clause needs only the viewer's partner id.
+    child_protection = (
+        sa.select(Partner.id).where(Partner.id == partner_id, Partner.child_protection).exists()
+    )
+    return sa.and_(
         revocation_stands(partner_id),
         sa.or_(Case.holder_partner_id.is_(None), Case.holder_partner_id != partner_id),
-    ]
-    if child_protection:
-        conditions.append(Case.urgency != Urgency.CRISIS.value)
-    return sa.and_(*conditions)
+        sa.not_(sa.and_(child_protection, Case.urgency == Urgency.CRISIS.value)),
+    )
 
 
 @dataclass
