@@ -331,3 +331,20 @@ def test_approved_basis_lets_a_jugendamt_note_reach_that_partner(
     assert "Geteilte Notiz des Jugendamts" not in client.get(f"/faelle/{case.id}").get_data(
         as_text=True
     )
+
+
+def test_offer_choices_say_why_a_partner_may_or_may_not_receive(
+    session, client, users, cases, desk
+):
+    case = cases(consents=["ihk", "hwk"])
+    hwk = session.scalar(sa.select(Consent).where(Consent.partner_id == cases.partner_id("hwk")))
+    now = datetime.now(UTC)
+    revoke_consent(session, desk, now, case, hwk.id, "young_person")
+    record = request_basis(session, desk, now, case, cases.partner("jobcenter"), "sgb_ii_50", WHY)
+    decide_basis(session, users("supervisor"), now, case, record.id, approve=True)
+    session.commit()
+    page = client.get(f"/faelle/{case.id}").get_data(as_text=True)
+    assert ">IHK Wuppertal-Solingen-Remscheid</option>" in page
+    assert "Handwerkskammer Düsseldorf – Einwilligung widerrufen" in page
+    assert "Jobcenter Wuppertal – ohne Einwilligung: Rechtsgrundlage freigegeben" in page
+    assert "Bergische Universität Wuppertal – keine Einwilligung" in page

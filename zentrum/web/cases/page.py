@@ -10,16 +10,15 @@ from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import acts_for_holder
 from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
-from zentrum.models import Case, Consent, Partner, User
+from zentrum.models import Case, Partner, User
 from zentrum.models.base import utcnow
 from zentrum.services.cases import case_consents, case_history
-from zentrum.services.consents import case_bases, revoked_holder_flag
+from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
 from zentrum.services.lifecycle import (
     actor_of,
     case_state,
     open_referrals,
     pending_offer,
-    young_person_id,
 )
 from zentrum.services.notes import case_notes, is_youth_office
 from zentrum.services.routing import suggestions_for
@@ -31,14 +30,6 @@ def _partners() -> list[Partner]:
     return list(db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name)))
 
 
-def _consented_partner_ids(case: Case) -> set[int]:
-    person_id = young_person_id(db.session, case)
-    stmt = sa.select(Consent.partner_id).where(
-        Consent.person_id == person_id, Consent.revoked_at.is_(None)
-    )
-    return set(db.session.scalars(stmt))
-
-
 def _colleagues(case: Case) -> list[User]:
     stmt = (
         sa.select(User)
@@ -48,20 +39,25 @@ def _colleagues(case: Case) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def _partner_choices(partners, consented, exclude, case: Case, gettext):
-    """Partners to choose, each marked when the person gave no consent for it."""
+def _partner_choices(partners, standings, exclude, case: Case, gettext):
+    """Partners to choose, each marked when data may go there only on a legal basis, or not."""
     options = []
     for partner in partners:
         if partner.id in exclude:
             continue
         label = partner.name
-        if partner.id not in consented:
-            crisis = case.urgency == "crisis" and partner.child_protection
-            label += (
-                gettext(" – Krise: ohne Einwilligung (Kinderschutz)")
-                if crisis
-                else gettext(" – keine Einwilligung")
-            )
+        standing = standings[partner.id]
+        crisis = case.urgency == "crisis" and partner.child_protection
+        if standing.granted:
+            pass
+        elif standing.approved_basis is not None:
+            label += gettext(" – ohne Einwilligung: Rechtsgrundlage freigegeben")
+        elif crisis:
+            label += gettext(" – Krise: ohne Einwilligung (Kinderschutz)")
+        elif standing.revoked:
+            label += gettext(" – Einwilligung widerrufen")
+        else:
+            label += gettext(" – keine Einwilligung")
         options.append(SelectChoice(partner.id, label))
     return options
 
@@ -96,12 +92,17 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
     plain = [SelectChoice(p.id, p.name) for p in ctx["partners"]]
     forms["consent"].partner.choices = plain
     forms["basis"].partner.choices = plain
-    partners, consented = ctx["partners"], ctx["consented"]
+    partners = ctx["partners"]
+    person = case.young_person
+    standings = {
+        p.id: standing_from_rows(person.id if person else None, p.id, ctx["consents"], ctx["bases"])
+        for p in partners
+    }
     holder = {case.holder_partner_id} if case.holder_partner_id else set()
-    forms["offer"].partner.choices = _partner_choices(partners, consented, holder, case, gettext)
+    forms["offer"].partner.choices = _partner_choices(partners, standings, holder, case, gettext)
     referred = {r.to_partner_id for r in ctx["referrals"]}
     forms["refer"].partner.choices = _partner_choices(
-        partners, consented, holder | referred, case, gettext
+        partners, standings, holder | referred, case, gettext
     )
     forms["reassign"].user.choices = [
         SelectChoice(u.id, u.display_name)
@@ -138,7 +139,6 @@ def page_context(case: Case, viewer: User) -> dict:
         "offer": offer,
         "referrals": open_referrals(db.session, case),
         "partners": _partners(),
-        "consented": _consented_partner_ids(case),
         "colleagues": _colleagues(case) if can_act and case.holder_partner_id else [],
         "suggestions": suggestions_for(db.session, case, now)
         if can_act and is_open and offer is None
