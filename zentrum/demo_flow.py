@@ -14,10 +14,23 @@ from zentrum.domain.business_hours import add_business_time
 from zentrum.domain.clock import local_date
 from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import TransitionError
-from zentrum.domain.vocab import ConsentGiver, DeclineReason, MemberRole, Outcome, Role
+from zentrum.domain.vocab import (
+    ConsentGiver,
+    DeclineReason,
+    LegalBasis,
+    MemberRole,
+    Outcome,
+    Role,
+)
 from zentrum.models import Case, Consent, Partner, User
 from zentrum.services.case_actions import close_case, record_first_contact
-from zentrum.services.consents import ConsentData, record_consent, revoke_consent
+from zentrum.services.consents import (
+    ConsentData,
+    decide_basis,
+    record_consent,
+    request_basis,
+    revoke_consent,
+)
 from zentrum.services.handover import accept_offer, decline_offer, offer_case
 from zentrum.services.lifecycle import has_consent
 from zentrum.services.notes import add_note
@@ -62,6 +75,9 @@ class DemoFlow:
         self.frontdesk = frontdesk
         self.partners = list(session.scalars(sa.select(Partner).where(Partner.active)))
         advisors = session.scalars(sa.select(User).where(User.role == Role.ADVISOR))
+        self.supervisors = list(
+            session.scalars(sa.select(User).where(User.role == Role.SUPERVISOR, User.active))
+        )
         self.advisors: dict[int, list[User]] = {}
         for advisor in advisors:
             self.advisors.setdefault(advisor.partner_id, []).append(advisor)
@@ -86,6 +102,34 @@ class DemoFlow:
             or f"Sorgeberechtigte von {case.young_person.full_name}",
         )
         record_consent(self.session, actor, at, case, partner, data)
+
+    def _maybe_basis(self, case: Case, desk: User, at: datetime) -> None:
+        """Now and then the front desk asks for a legal basis for the Jobcenter; the Leitung decides."""
+        jobcenter = next((p for p in self.partners if p.code == "jobcenter"), None)
+        if jobcenter is None or not self.supervisors or self.rng.random() > 0.03:
+            return
+        record = request_basis(
+            self.session,
+            desk,
+            at,
+            case,
+            jobcenter,
+            LegalBasis.SGB_II_50.value,
+            "Leistungsbezug der Bedarfsgemeinschaft muss geklärt werden; "
+            "die Person ist telefonisch nicht erreichbar.",
+        )
+        decided = self._later(at, 30, 600)
+        if decided <= self.now:
+            approve = self.rng.random() < 0.8
+            decide_basis(
+                self.session,
+                self.rng.choice(self.supervisors),
+                decided,
+                case,
+                record.id,
+                approve=approve,
+                note="" if approve else "Begründung trägt nicht; bitte Einwilligung einholen.",
+            )
 
     def _maybe_revoke(self, case: Case, advisor: User, at: datetime) -> None:
         """Now and then a young person withdraws the consent for a partner that was involved."""
@@ -123,6 +167,7 @@ class DemoFlow:
             return
         ranked = suggestions_for(self.session, case, at)
         partner = ranked[0][1] if ranked else self.rng.choice(self.partners)
+        self._maybe_basis(case, desk, at)
         try:
             self._offer_until_accepted(case, desk, partner, ranked, at)
         except TransitionError:
