@@ -192,6 +192,9 @@ def seed_demo(
         if returning and rng.random() < 0.06:
             # Some young people come back with a new question.
             data.existing_person_id, data.young_person = rng.choice(returning)
+        if not any(role == MemberRole.PARENT for _m, role in data.members):
+            # Below 15 the guardians consent; the front desk writes down who they are.
+            data.consent_guardian_names = f"{fake.first_name()} {data.young_person.last_name}"
         case = record_intake(session, rng.choice(frontdesk), moment, data)
         returning.append((case.young_person.id, data.young_person))
         flow.play(case)

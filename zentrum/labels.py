@@ -5,8 +5,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.vocab import (
+    BasisStatus,
     CaseStatus,
     Channel,
+    ConsentGiver,
+    DataCategory,
     DeclineReason,
     District,
     EventKind,
@@ -64,6 +67,11 @@ LABELS = {
         EventKind.FIRST_CONTACT: _l("Erstkontakt mit dem jungen Menschen"),
         EventKind.CLOSE: _l("Fall abgeschlossen"),
         EventKind.REOPEN: _l("Fall wieder geöffnet"),
+        EventKind.CONSENT_GIVEN: _l("Einwilligung erfasst"),
+        EventKind.CONSENT_REVOKED: _l("Einwilligung widerrufen"),
+        EventKind.BASIS_REQUESTED: _l("Rechtsgrundlage beantragt"),
+        EventKind.BASIS_APPROVED: _l("Rechtsgrundlage freigegeben"),
+        EventKind.BASIS_REFUSED: _l("Rechtsgrundlage abgelehnt"),
     },
     "decline_reason": {
         DeclineReason.NOT_RESPONSIBLE: _l("nicht zuständig"),
@@ -99,6 +107,35 @@ LABELS = {
     },
     "legal_basis": {
         LegalBasis.CHILD_PROTECTION: _l("ohne Einwilligung: Krise, Kinderschutz (§ 8a SGB VIII)"),
+        LegalBasis.SGB_X_69_1_1: _l(
+            "§ 69 Abs. 1 Nr. 1 SGB X – Übermittlung zur Erfüllung einer gesetzlichen Aufgabe"
+        ),
+        LegalBasis.SGB_II_50: _l("§ 50 SGB II – Datenübermittlung durch das Jobcenter"),
+        LegalBasis.SGB_VIII_64_2: _l(
+            "§ 64 Abs. 2 SGB VIII – Übermittlung für den Zweck, zu dem erhoben wurde"
+        ),
+        LegalBasis.SGB_VIII_65_1_4: _l(
+            "§ 65 Abs. 1 Nr. 4 SGB VIII – Gefährdungseinschätzung mit Fachkräften"
+        ),
+        LegalBasis.OTHER: _l("andere Rechtsvorschrift (in der Begründung nennen)"),
+    },
+    "data_category": {
+        DataCategory.MASTER_DATA: _l("Stammdaten (Name, Geburtsdatum, Anschrift)"),
+        DataCategory.CONTACT: _l("Kontaktdaten (Telefon, E-Mail)"),
+        DataCategory.SCHOOL: _l("Schule/Ausbildung"),
+        DataCategory.FAMILY: _l("Familie/Lebenssituation"),
+        DataCategory.HEALTH: _l("Gesundheit"),
+        DataCategory.BENEFITS: _l("Leistungsbezug"),
+        DataCategory.CASE_NOTES: _l("Beratungsverlauf und Fallnotizen"),
+    },
+    "consent_giver": {
+        ConsentGiver.YOUNG_PERSON: _l("der junge Mensch selbst (ab 15 Jahren)"),
+        ConsentGiver.GUARDIANS: _l("die Sorgeberechtigten (unter 15 Jahren)"),
+    },
+    "basis_status": {
+        BasisStatus.PENDING: _l("wartet auf Freigabe"),
+        BasisStatus.APPROVED: _l("freigegeben"),
+        BasisStatus.REFUSED: _l("abgelehnt"),
     },
     "district": {
         District.ELBERFELD: "Elberfeld",

@@ -29,7 +29,7 @@ def test_front_desk_records_an_enquiry_with_a_family_member(live_server, page, u
     member.get_by_label("Vorname").fill("Fatma")
     member.get_by_label("Nachname").fill("Kaya")
     member.get_by_label("Beziehung").select_option(label="Elternteil")
-    page.get_by_label("Ausbildung").check()
+    page.get_by_label("Ausbildung", exact=True).check()
     page.get_by_label("Beschreibung des Anliegens").fill("Sucht einen Ausbildungsplatz.")
     page.get_by_label("dringend").check()
     page.get_by_label("IHK Wuppertal-Solingen-Remscheid").check()

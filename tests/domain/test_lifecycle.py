@@ -22,9 +22,8 @@ from zentrum.domain.lifecycle import (
     check_referral_end,
     check_reopen,
     check_withdraw,
-    sharing_basis,
 )
-from zentrum.domain.vocab import CaseStatus, LegalBasis
+from zentrum.domain.vocab import CaseStatus
 
 P, Q, R = 10, 20, 30  # partners
 
@@ -336,29 +335,6 @@ def test_reopen_needs_a_closed_case(open_state):
     actor = FRONTDESK if open_state is AT_DESK else ADVISOR_P
     with refused("wrong_state"):
         check_reopen(open_state, actor)
-
-
-# --- sharing data with a partner ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("urgency", ["normal", "urgent", "crisis"])
-@pytest.mark.parametrize("child_protection", [True, False])
-def test_with_consent_no_legal_basis_is_needed(urgency, child_protection):
-    assert sharing_basis(True, urgency, child_protection) is None
-
-
-def test_a_crisis_goes_to_child_protection_without_consent_and_says_so():
-    assert sharing_basis(False, "crisis", True) == LegalBasis.CHILD_PROTECTION
-    assert LegalBasis.CHILD_PROTECTION == "child_protection"
-
-
-@pytest.mark.parametrize(
-    ("urgency", "child_protection"),
-    [("normal", True), ("urgent", True), ("crisis", False), ("normal", False)],
-)
-def test_without_consent_sharing_is_refused(urgency, child_protection):
-    with refused("no_consent"):
-        sharing_basis(False, urgency, child_protection)
 
 
 def test_transition_error_carries_its_code():

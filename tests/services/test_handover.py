@@ -357,7 +357,7 @@ def test_a_revoked_consent_is_no_consent(session, cases, desk, new_case):
     consent = session.scalar(sa.select(Consent).where(Consent.case_id == case.id))
     consent.revoked_at, consent.revoked_by_id = at(1), desk.id
     session.commit()
-    with refused("no_consent"):
+    with refused("consent_revoked"):
         offer_case(session, desk, at(2), case, cases.partner("ihk"))
 
 
@@ -907,9 +907,15 @@ def test_every_state_change_writes_exactly_one_event_of_its_kind(
         new = after[len(before) :]
         assert [e.kind for e in new] == [kind], kind
         assert new[0].case_id == case.id
+    # Consent and legal-basis events: tests/services/test_consents.py, one per step too.
     assert set(EventKind) - set(kinds(session, case)) == {
         EventKind.REFERRAL_DECLINE,
         EventKind.REFERRAL_WITHDRAW,
+        EventKind.CONSENT_GIVEN,
+        EventKind.CONSENT_REVOKED,
+        EventKind.BASIS_REQUESTED,
+        EventKind.BASIS_APPROVED,
+        EventKind.BASIS_REFUSED,
     }
 
 

@@ -34,6 +34,9 @@ def _form(session, **overrides):
         "channel": "walk_in",
         "urgency": "normal",
         "consents": _ids(session, Partner, "ihk"),
+        "consent_given_by": "young_person",
+        "consent_categories": ["master_data", "contact"],
+        "consent_purpose": "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal",
         "save": "1",
     }
     data.update(overrides)
@@ -255,3 +258,59 @@ def test_too_many_family_members_are_refused(session, client, frontdesk):
     assert response.status_code == 422
     assert "Höchstens 12 Angehörige" in response.get_data(as_text=True)
     assert _stored(session) == NOTHING
+
+
+# --- who gives the consent at intake ---------------------------------------------------------
+
+
+def _fourteen(today: date) -> str:
+    return date(today.year - 14, 1, 1).isoformat()
+
+
+def test_intake_consent_records_categories_purpose_and_giver(session, client, frontdesk):
+    data = _form(session, consent_categories=["master_data", "school"])
+    assert client.post("/anliegen/neu", data=data).status_code == 302
+    consent = session.scalar(sa.select(Consent))
+    assert consent.categories == ["master_data", "school"]
+    assert consent.given_by == "young_person" and consent.guardian_names is None
+    assert consent.purpose.startswith("Beratung und Vermittlung")
+
+
+def test_below_15_the_young_person_cannot_consent_at_intake(session, client, frontdesk):
+    data = _form(session, birth_date=_fourteen(date.today()))
+    response = client.post("/anliegen/neu", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="consent_given_by-error"' in page
+    assert "Es willigen die Sorgeberechtigten ein" in page
+    assert _stored(session) == NOTHING
+
+
+def test_guardians_default_to_the_parents_listed(session, client, frontdesk):
+    data = _form(
+        session,
+        birth_date=_fourteen(date.today()),
+        consent_given_by="guardians",
+        **{
+            "members-0-first_name": "Eva",
+            "members-0-last_name": "Schmitz",
+            "members-0-relation": "parent",
+        },
+    )
+    assert client.post("/anliegen/neu", data=data).status_code == 302
+    consent = session.scalar(sa.select(Consent))
+    assert (consent.given_by, consent.guardian_names) == ("guardians", "Eva Schmitz")
+
+
+def test_guardians_without_names_or_parents_are_asked_for(session, client, frontdesk):
+    data = _form(session, birth_date=_fourteen(date.today()), consent_given_by="guardians")
+    response = client.post("/anliegen/neu", data=data)
+    assert response.status_code == 422
+    assert 'id="consent_guardian_names-error"' in response.get_data(as_text=True)
+    assert _stored(session) == NOTHING
+
+
+def test_no_consent_no_giver_question(session, client, frontdesk):
+    data = _form(session, birth_date=_fourteen(date.today()), consents=[], consent_categories=[])
+    assert client.post("/anliegen/neu", data=data).status_code == 302
+    assert _stored(session)["consents"] == 0

@@ -8,7 +8,7 @@ None), at most one open offer, responsibility moves only on acceptance.
 
 from dataclasses import dataclass, field
 
-from zentrum.domain.vocab import CaseStatus, LegalBasis, Role, Urgency
+from zentrum.domain.vocab import CaseStatus, Role
 
 
 class TransitionError(Exception):
@@ -88,21 +88,6 @@ def acts_for_holder(actor: Actor, state: CaseState) -> bool:
 
 def _advisor_of(actor: Actor, partner_id: int) -> bool:
     return actor.role == Role.ADVISOR and actor.partner_id == partner_id
-
-
-def sharing_basis(
-    has_consent: bool, urgency: str, partner_handles_child_protection: bool
-) -> LegalBasis | None:
-    """Whether data may go to a partner: None with consent, a legal basis, or refused.
-
-    Without consent only a crisis goes to the Jugendamt (child protection,
-    §8a SGB VIII), and that is recorded as the basis.
-    """
-    if has_consent:
-        return None
-    if urgency == Urgency.CRISIS and partner_handles_child_protection:
-        return LegalBasis.CHILD_PROTECTION
-    raise TransitionError("no_consent")
 
 
 def check_offer(state: CaseState, actor: Actor, to_partner_id: int) -> None:

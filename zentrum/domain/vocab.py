@@ -67,6 +67,11 @@ class EventKind(StrEnum):
     FIRST_CONTACT = "first_contact"
     CLOSE = "close"
     REOPEN = "reopen"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_REVOKED = "consent_revoked"
+    BASIS_REQUESTED = "basis_requested"
+    BASIS_APPROVED = "basis_approved"
+    BASIS_REFUSED = "basis_refused"
 
 
 class District(StrEnum):
@@ -157,9 +162,46 @@ class Outcome(StrEnum):
 
 
 class LegalBasis(StrEnum):
-    """A recorded legal reason to pass data on without the person's consent."""
+    """A legal reason to pass data on without the person's consent.
+
+    ``CHILD_PROTECTION`` is what a crisis offer to the Jugendamt records by itself
+    (§ 8a SGB VIII); the others are recorded with a justification and a second
+    person's approval (``LegalBasisRecord``).
+    """
 
     CHILD_PROTECTION = "child_protection"
+    SGB_X_69_1_1 = "sgb_x_69_1_1"
+    SGB_II_50 = "sgb_ii_50"
+    SGB_VIII_64_2 = "sgb_viii_64_2"
+    SGB_VIII_65_1_4 = "sgb_viii_65_1_4"
+    OTHER = "other"
+
+
+class DataCategory(StrEnum):
+    """Kinds of personal data a consent or legal basis covers."""
+
+    MASTER_DATA = "master_data"
+    CONTACT = "contact"
+    SCHOOL = "school"
+    FAMILY = "family"
+    HEALTH = "health"
+    BENEFITS = "benefits"
+    CASE_NOTES = "case_notes"
+
+
+class ConsentGiver(StrEnum):
+    """Who gave (or revoked) a consent: the young person from 15 on, else the guardians."""
+
+    YOUNG_PERSON = "young_person"
+    GUARDIANS = "guardians"
+
+
+class BasisStatus(StrEnum):
+    """Where a recorded legal basis stands: it counts only once a second person approved it."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class AuditAction(StrEnum):

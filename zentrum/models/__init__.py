@@ -2,7 +2,7 @@
 
 from zentrum.models.audit import AuditCaseRef, AuditChainHead, AuditEntry
 from zentrum.models.case import Case, CaseCounter, CaseMember, Topic, case_topics
-from zentrum.models.consent import Consent
+from zentrum.models.consent import Consent, LegalBasisRecord
 from zentrum.models.event import CaseEvent
 from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Referral
 from zentrum.models.note import CaseNote
@@ -30,6 +30,7 @@ __all__ = [
     "CaseEvent",
     "CaseMember",
     "Consent",
+    "LegalBasisRecord",
     "Partner",
     "Person",
     "Topic",

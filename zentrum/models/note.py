@@ -22,6 +22,9 @@ class CaseNote(Base):
     # The author's partner (None: front desk); internal notes stay within it.
     partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
     internal: Mapped[bool] = mapped_column(default=False)
+    # Written at a child-protection partner (Jugendamt): § 65 SGB VIII protects it,
+    # so even a shared note reaches only partners with an approved legal basis.
+    youth_office: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     body: Mapped[str] = mapped_column(sa.Text)
     addendum_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_notes.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,20 +9,80 @@ from sqlalchemy.orm import Session, selectinload
 from zentrum.domain.clock import start_of_local_day
 from zentrum.domain.names import name_key
 from zentrum.domain.reference import parse_reference
-from zentrum.domain.vocab import CaseStatus, MemberRole, Role
-from zentrum.models import Case, CaseAccess, CaseEvent, CaseMember, Consent, Person, User
+from zentrum.domain.vocab import BasisStatus, CaseStatus, MemberRole, Role, Urgency
+from zentrum.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseMember,
+    Consent,
+    LegalBasisRecord,
+    Partner,
+    Person,
+    User,
+)
 
 
 def visible_clause(user: User) -> sa.ColumnElement[bool]:
     """SQL condition: the cases this user may see.
 
     Front desk, supervisors and admins see every case; an advisor only the
-    cases their partner holds, held, was offered or was referred to.
+    cases their partner holds, held, was offered or was referred to, and not
+    those a revoked consent hides from the partner.
     """
     if user.role == Role.ADVISOR:
         involved = sa.select(CaseAccess.case_id).where(CaseAccess.partner_id == user.partner_id)
-        return Case.id.in_(involved)
+        return sa.and_(Case.id.in_(involved), ~hidden_by_revocation(user.partner_id))
     return sa.true()
+
+
+def revocation_stands(partner) -> sa.ColumnElement[bool]:
+    """SQL condition: the young person revoked the consent for ``partner`` (an id or a
+    column) and neither a newer consent nor an approved legal basis stands for it."""
+
+    def consent(*conditions):
+        # Joined, not a nested scalar subquery: that one would not correlate with the outer case.
+        return (
+            sa.select(Consent.id)
+            .join(CaseMember, CaseMember.person_id == Consent.person_id)
+            .where(
+                CaseMember.case_id == Case.id,
+                CaseMember.role == MemberRole.YOUNG_PERSON.value,
+                Consent.partner_id == partner,
+                *conditions,
+            )
+            .exists()
+        )
+
+    approved = (
+        sa.select(LegalBasisRecord.id)
+        .where(
+            LegalBasisRecord.case_id == Case.id,
+            LegalBasisRecord.partner_id == partner,
+            LegalBasisRecord.status == BasisStatus.APPROVED.value,
+        )
+        .exists()
+    )
+    return sa.and_(
+        consent(Consent.revoked_at.is_not(None)), ~consent(Consent.revoked_at.is_(None)), ~approved
+    )
+
+
+def hidden_by_revocation(partner_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition: a revocation hides the case from this partner
+    (``domain.consent.hidden_after_revocation`` in SQL).
+
+    The responsible partner keeps the case; a crisis at the Jugendamt stays visible too.
+    """
+    # Read in SQL, so that the clause needs only the viewer's partner id.
+    child_protection = (
+        sa.select(Partner.id).where(Partner.id == partner_id, Partner.child_protection).exists()
+    )
+    return sa.and_(
+        revocation_stands(partner_id),
+        sa.or_(Case.holder_partner_id.is_(None), Case.holder_partner_id != partner_id),
+        sa.not_(sa.and_(child_protection, Case.urgency == Urgency.CRISIS.value)),
+    )
 
 
 @dataclass

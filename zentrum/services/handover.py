@@ -217,3 +217,25 @@ def withdraw_offer(session: Session, actor: User, now: datetime, case: Case, off
         handover_id=offer_id,
     )
     session.flush()
+
+
+def withdraw_for_revocation(
+    session: Session, actor: User, now: datetime, case: Case, offer: Handover
+) -> None:
+    """Withdraw an open offer because the consent for its partner was revoked.
+
+    Not the holder's rule: whoever records the revocation stops the data going
+    out, so the offer is withdrawn on their account, with the cause in the history.
+    """
+    _decide(session, offer.id, OfferStatus.WITHDRAWN, actor, now)
+    touch(case)
+    add_event(
+        session,
+        case,
+        EventKind.WITHDRAW.value,
+        actor,
+        now,
+        target_partner_id=offer.to_partner_id,
+        handover_id=offer.id,
+        cause="consent_revoked",
+    )

@@ -8,9 +8,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from zentrum.domain.clock import local_date
+from zentrum.domain.consent import check_giver, required_giver
+from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.names import name_key
 from zentrum.domain.reference import format_reference
-from zentrum.domain.vocab import CaseStatus, EventKind, MemberRole
+from zentrum.domain.vocab import CaseStatus, ConsentGiver, DataCategory, EventKind, MemberRole
 from zentrum.models import (
     Case,
     CaseCounter,
@@ -23,6 +25,10 @@ from zentrum.models import (
     User,
 )
 from zentrum.services.errors import InvalidReference
+
+# What the front desk's consent covers unless it says otherwise: the least needed to advise.
+INTAKE_CATEGORIES = (DataCategory.MASTER_DATA.value, DataCategory.CONTACT.value)
+INTAKE_PURPOSE = "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal"
 
 
 @dataclass
@@ -52,6 +58,11 @@ class IntakeData:
     members: list[tuple[PersonData, MemberRole]] = field(default_factory=list)
     consent_partner_ids: list[int] = field(default_factory=list)
     existing_person_id: int | None = None
+    # Who gave the consents; None: whoever the young person's age asks for.
+    consent_given_by: str | None = None
+    consent_guardian_names: str = ""
+    consent_categories: list[str] = field(default_factory=lambda: list(INTAKE_CATEGORIES))
+    consent_purpose: str = ""
 
 
 def find_matching_persons(
@@ -163,6 +174,44 @@ def _rows_by_id(session: Session, model, ids: list[int], field_name: str) -> lis
     return rows
 
 
+def intake_giver(data: IntakeData, today: date) -> tuple[str, str]:
+    """Who gave the intake's consents, and the guardians' names (default: the parents listed)."""
+    given_by = data.consent_given_by or required_giver(data.young_person.birth_date, today)
+    given_by = given_by or ConsentGiver.YOUNG_PERSON
+    names = data.consent_guardian_names.strip()
+    if given_by == ConsentGiver.GUARDIANS and not names:
+        parents = [m for m, role in data.members if role == MemberRole.PARENT]
+        names = ", ".join(f"{m.first_name} {m.last_name}" for m in parents)
+    return str(given_by), names
+
+
+def _add_consents(session, actor, now, case, person, partners, data: IntakeData) -> None:
+    """The consents given at intake: one per partner, all given today by the same person(s)."""
+    if not partners:
+        return
+    today = local_date(now)
+    given_by, names = intake_giver(data, today)
+    check_giver(person.birth_date, today, given_by, names, today)
+    categories = [c.value for c in DataCategory if c.value in set(data.consent_categories)]
+    if not categories:
+        raise TransitionError("categories_missing")
+    for partner in partners:
+        session.add(
+            Consent(
+                person_id=person.id,
+                partner_id=partner.id,
+                case_id=case.id,
+                categories=categories,
+                purpose=data.consent_purpose.strip() or INTAKE_PURPOSE,
+                given_on=today,
+                given_by=given_by,
+                guardian_names=names if given_by == ConsentGiver.GUARDIANS else None,
+                granted_at=now,
+                recorded_by_id=actor.id,
+            )
+        )
+
+
 def record_intake(session: Session, actor: User, now: datetime, data: IntakeData) -> Case:
     """Create the case, its persons, consents and first history event; flush only."""
     topics = _rows_by_id(session, Topic, data.topic_ids, "topics")
@@ -183,16 +232,7 @@ def record_intake(session: Session, actor: User, now: datetime, data: IntakeData
         case.members.append(CaseMember(person=_new_person(member_data), role=role.value))
     session.add(case)
     session.flush()
-    for partner in partners:
-        session.add(
-            Consent(
-                person_id=person.id,
-                partner_id=partner.id,
-                case_id=case.id,
-                granted_at=now,
-                recorded_by_id=actor.id,
-            )
-        )
+    _add_consents(session, actor, now, case, person, partners, data)
     session.add(
         CaseEvent(
             case_id=case.id,

@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from zentrum.domain.lifecycle import Actor, CaseState, Offer, TransitionError, sharing_basis
+from zentrum.domain.consent import ConsentStanding, sharing_basis
+from zentrum.domain.lifecycle import Actor, CaseState, Offer, TransitionError
 from zentrum.domain.lifecycle import Referral as ReferralView
-from zentrum.domain.vocab import LegalBasis, MemberRole, OfferStatus, ReferralStatus
+from zentrum.domain.vocab import BasisStatus, LegalBasis, MemberRole, OfferStatus, ReferralStatus
 from zentrum.models import (
     Case,
     CaseAccess,
@@ -16,6 +17,7 @@ from zentrum.models import (
     CaseMember,
     Consent,
     Handover,
+    LegalBasisRecord,
     Partner,
     Referral,
     User,
@@ -77,13 +79,39 @@ def young_person_id(session: Session, case: Case) -> int | None:
 
 def has_consent(session: Session, case: Case, partner_id: int) -> bool:
     """True when the young person's consent for this partner stands (not revoked)."""
+    return consent_standings(session, case, [partner_id])[partner_id].granted
+
+
+def consent_standings(
+    session: Session, case: Case, partner_ids: list[int] | None = None
+) -> dict[int, ConsentStanding]:
+    """Per partner: the young person's consents (standing, revoked) and approved legal bases.
+
+    Two statements whatever the number of partners; partners with nothing on
+    record are missing unless asked for by ``partner_ids``.
+    """
     person_id = young_person_id(session, case)
-    stmt = sa.select(Consent.id).where(
-        Consent.person_id == person_id,
-        Consent.partner_id == partner_id,
-        Consent.revoked_at.is_(None),
+    consents = sa.select(Consent.partner_id, Consent.revoked_at).where(
+        Consent.person_id == person_id
     )
-    return session.scalar(stmt.limit(1)) is not None
+    bases = (
+        sa.select(LegalBasisRecord.partner_id, LegalBasisRecord.basis)
+        .where(
+            LegalBasisRecord.case_id == case.id,
+            LegalBasisRecord.status == BasisStatus.APPROVED.value,
+        )
+        .order_by(LegalBasisRecord.decided_at, LegalBasisRecord.id)
+    )
+    if partner_ids is not None:
+        consents = consents.where(Consent.partner_id.in_(partner_ids))
+        bases = bases.where(LegalBasisRecord.partner_id.in_(partner_ids))
+    facts: dict[int, dict] = {pid: {} for pid in partner_ids or ()}
+    for partner_id, revoked_at in session.execute(consents):
+        key = "revoked" if revoked_at is not None else "granted"
+        facts.setdefault(partner_id, {})[key] = True
+    for partner_id, basis in session.execute(bases):
+        facts.setdefault(partner_id, {})["approved_basis"] = LegalBasis(basis)
+    return {pid: ConsentStanding(**values) for pid, values in facts.items()}
 
 
 def grant_access(session: Session, case: Case, partner_id: int, now: datetime) -> None:
@@ -133,13 +161,14 @@ def touch(case: Case) -> None:
 def receiving_basis(session: Session, case: Case, partner: Partner) -> LegalBasis | None:
     """Whether the case's data may go to this partner: None with consent, or the legal basis.
 
-    Refuses an inactive partner, and a partner without consent unless the law allows it.
+    Refuses an inactive partner, and a partner without consent unless the law allows it
+    (an approved legal basis, or a crisis to the Jugendamt); a revoked consent is
+    refused with its own reason.
     """
     if not partner.active:
         raise TransitionError("partner_inactive")
-    return sharing_basis(
-        has_consent(session, case, partner.id), case.urgency, partner.child_protection
-    )
+    standing = consent_standings(session, case, [partner.id])[partner.id]
+    return sharing_basis(standing, case.urgency, partner.child_protection)
 
 
 def open_to_partner(session: Session, case: Case, row, partner_id: int, now: datetime) -> None:

@@ -1,4 +1,9 @@
-"""Case notes: shared with every partner involved, or internal to the author's partner."""
+"""Case notes: shared with every partner involved, or internal to the author's partner.
+
+Notes written at a child-protection partner (the Jugendamt) are protected by
+§ 65 SGB VIII: internal by default, and even when shared they reach only the
+partners for which an approved legal basis is recorded on the case.
+"""
 
 from datetime import datetime
 
@@ -6,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from zentrum.domain.lifecycle import TransitionError
-from zentrum.domain.vocab import EventKind, Role
-from zentrum.models import Case, CaseAccess, CaseNote, User
+from zentrum.domain.vocab import BasisStatus, EventKind, Role
+from zentrum.models import Case, CaseAccess, CaseNote, LegalBasisRecord, Partner, User
 from zentrum.services.lifecycle import add_event
 
 NOTE_MAX = 10_000
@@ -33,15 +38,20 @@ def add_note(
         raise TransitionError("note_empty")
     if len(body) > NOTE_MAX:
         raise TransitionError("note_too_long")
+    approved = approved_partner_ids(session, case)
     if addendum_to is not None:
         parent = session.get(CaseNote, addendum_to)
-        if parent is None or parent.case_id != case.id or not note_visible(parent, actor):
+        if parent is None or parent.case_id != case.id or not note_visible(parent, actor, approved):
             raise TransitionError("note_gone")
+    youth_office = is_youth_office(session, actor)
+    if youth_office and not internal and not approved - {actor.partner_id}:
+        raise TransitionError("note_needs_basis")
     note = CaseNote(
         case_id=case.id,
         author_id=actor.id,
         partner_id=actor.partner_id,
         internal=internal,
+        youth_office=youth_office,
         body=body,
         addendum_to_id=addendum_to,
         created_at=now,
@@ -57,6 +67,7 @@ def add_note(
         now,
         note_id=note.id,
         internal=internal or None,
+        youth_office=youth_office or None,
         addendum_to=addendum_to,
     )
     session.flush()
@@ -78,20 +89,54 @@ def _same_desk(partner_id: int | None, viewer: User) -> bool:
     return viewer.partner_id == partner_id
 
 
-def note_visible(note: CaseNote, viewer: User) -> bool:
-    """Internal notes are read only within the author's partner (or by the front desk)."""
-    return not note.internal or _same_desk(note.partner_id, viewer)
+def is_youth_office(session: Session, user: User) -> bool:
+    """True for advisors of a child-protection partner (the Jugendamt): § 65 SGB VIII applies."""
+    if user.role != Role.ADVISOR or user.partner_id is None:
+        return False
+    partner = user.partner or session.get(Partner, user.partner_id)
+    return bool(partner.child_protection)
+
+
+def approved_partner_ids(session: Session, case: Case) -> set[int]:
+    """Partners for which an approved legal basis is recorded on the case."""
+    stmt = sa.select(LegalBasisRecord.partner_id).where(
+        LegalBasisRecord.case_id == case.id,
+        LegalBasisRecord.status == BasisStatus.APPROVED.value,
+    )
+    return set(session.scalars(stmt))
+
+
+def note_visible(
+    note: CaseNote, viewer: User, approved: set[int] | frozenset = frozenset()
+) -> bool:
+    """Internal notes are read only within the author's partner (or by the front desk);
+    a shared Jugendamt note only by partners in ``approved`` (with a legal basis)."""
+    if _same_desk(note.partner_id, viewer):
+        return True
+    if note.internal:
+        return False
+    return not note.youth_office or viewer.partner_id in approved
 
 
 def visible_notes_clause(viewer: User) -> sa.ColumnElement[bool]:
     """SQL condition for the notes a viewer may read."""
     if viewer.partner_id is not None:
         own = CaseNote.partner_id == viewer.partner_id
+        basis = (
+            sa.select(LegalBasisRecord.id)
+            .where(
+                LegalBasisRecord.case_id == CaseNote.case_id,
+                LegalBasisRecord.partner_id == viewer.partner_id,
+                LegalBasisRecord.status == BasisStatus.APPROVED.value,
+            )
+            .exists()
+        )
     elif viewer.role == Role.FRONTDESK:
-        own = CaseNote.partner_id.is_(None)
+        own, basis = CaseNote.partner_id.is_(None), sa.false()
     else:
-        own = sa.false()  # supervisors and admins belong to no desk
-    return sa.or_(CaseNote.internal.is_(False), own)
+        own, basis = sa.false(), sa.false()  # supervisors and admins belong to no desk
+    shared = sa.and_(CaseNote.internal.is_(False), sa.or_(CaseNote.youth_office.is_(False), basis))
+    return sa.or_(shared, own)
 
 
 def case_notes(session: Session, viewer: User, case: Case) -> list[CaseNote]:

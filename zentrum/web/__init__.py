@@ -189,6 +189,7 @@ def register(app: Flask) -> None:
     from zentrum.web.auth.views import bp as auth_bp
     from zentrum.web.cases import (
         actions,  # noqa: F401 - registers the case actions on cases.bp
+        consents,  # noqa: F401 - the consent section's routes
         printing,  # noqa: F401 - registers the print views on cases.bp
     )
     from zentrum.web.cases.views import bp as cases_bp

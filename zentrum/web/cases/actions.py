@@ -37,6 +37,21 @@ FIELD_OF_REFUSAL = {
     "referral_exists": "partner",
     "offer_to_self": "partner",
     "refer_to_self": "partner",
+    "consent_revoked": "partner",
+    "categories_missing": "categories",
+    "purpose_missing": "purpose",
+    "guardian_names_missing": "guardian_names",
+    "guardian_names_too_long": "guardian_names",
+    "consent_by_unknown": "given_by",
+    "consent_by_young_person": "given_by",
+    "consent_by_guardians": "given_by",
+    "consent_date_future": "given_on",
+    "consent_date_before_birth": "given_on",
+    "basis_unknown": "basis",
+    "justification_too_short": "justification",
+    "basis_pending": "partner",
+    "refusal_needs_reason": "note",
+    "note_needs_basis": "internal",
 }
 
 

@@ -43,6 +43,53 @@ MESSAGES = {
     "note_empty": _l("Bitte einen Text eingeben."),
     "note_too_long": _l("Die Notiz ist zu lang."),
     "note_gone": _l("Die Notiz, auf die Sie sich beziehen, gibt es nicht."),
+    "consent_revoked": _l(
+        "Die Einwilligung für diese Partnerorganisation wurde widerrufen. Neue Übergaben "
+        "und Hinzuziehungen sind erst mit einer neuen Einwilligung oder einer freigegebenen "
+        "Rechtsgrundlage möglich."
+    ),
+    "not_involved_case": _l("Ihre Organisation ist an diesem Fall nicht beteiligt."),
+    "categories_missing": _l("Bitte mindestens eine Datenkategorie wählen."),
+    "purpose_missing": _l("Bitte den Zweck der Weitergabe angeben."),
+    "text_too_long": _l("Der Text ist zu lang (höchstens 2000 Zeichen)."),
+    "guardian_names_missing": _l("Bitte die Namen der Sorgeberechtigten angeben."),
+    "guardian_names_too_long": _l("Höchstens 300 Zeichen."),
+    "consent_by_unknown": _l("Bitte angeben, wer die Einwilligung erteilt hat."),
+    "consent_by_young_person": _l(
+        "Der junge Mensch ist an diesem Tag 15 Jahre oder älter und willigt selbst ein."
+    ),
+    "consent_by_guardians": _l(
+        "Der junge Mensch ist an diesem Tag jünger als 15 Jahre: Es willigen die "
+        "Sorgeberechtigten ein."
+    ),
+    "consent_date_future": _l("Das Datum der Einwilligung liegt in der Zukunft."),
+    "consent_date_before_birth": _l("Das Datum liegt vor der Geburt des jungen Menschen."),
+    "consent_gone": _l("Diese Einwilligung gibt es in diesem Fall nicht."),
+    "consent_already_revoked": _l("Diese Einwilligung ist bereits widerrufen."),
+    "revoke_by_young": _l("Der junge Mensch ist 15 Jahre oder älter und widerruft selbst."),
+    "revoke_by_guardians": _l(
+        "Der junge Mensch ist jünger als 15 Jahre: Es widerrufen die Sorgeberechtigten."
+    ),
+    "basis_unknown": _l("Bitte eine Rechtsgrundlage aus der Liste wählen."),
+    "justification_too_short": _l(
+        "Bitte die Rechtsgrundlage schriftlich begründen (mindestens 30 Zeichen)."
+    ),
+    "basis_pending": _l(
+        "Für diese Partnerorganisation wartet schon eine Rechtsgrundlage auf Freigabe."
+    ),
+    "basis_needs_supervisor": _l("Nur die Leitung gibt Rechtsgrundlagen frei."),
+    "four_eyes": _l(
+        "Vier-Augen-Prinzip: Wer die Rechtsgrundlage beantragt hat, kann sie nicht selbst "
+        "freigeben."
+    ),
+    "basis_gone": _l("Diese Rechtsgrundlage gibt es in diesem Fall nicht."),
+    "basis_decided": _l("Über diese Rechtsgrundlage wurde bereits entschieden."),
+    "refusal_needs_reason": _l("Bitte die Ablehnung begründen."),
+    "note_needs_basis": _l(
+        "Notizen aus dem Jugendamt bleiben intern (§ 65 SGB VIII). Geteilt werden können sie "
+        "erst, wenn für eine andere beteiligte Partnerorganisation eine Rechtsgrundlage "
+        "freigegeben ist."
+    ),
     "stale": _l(
         "Der Fall wurde gerade von jemand anderem geändert. Bitte prüfen Sie den "
         "neuen Stand und versuchen Sie es noch einmal."

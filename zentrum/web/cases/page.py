@@ -5,35 +5,30 @@ from flask import g, render_template
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
+from zentrum.domain.clock import local_date
+from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import acts_for_holder
 from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
-from zentrum.models import Case, Consent, Partner, User
+from zentrum.models import Case, Partner, User
 from zentrum.models.base import utcnow
 from zentrum.services.cases import case_consents, case_history
+from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
 from zentrum.services.lifecycle import (
     actor_of,
     case_state,
     open_referrals,
     pending_offer,
-    young_person_id,
 )
-from zentrum.services.notes import case_notes
+from zentrum.services.notes import case_notes, is_youth_office
 from zentrum.services.routing import suggestions_for
+from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
 from zentrum.web.formatting import local_datetime_text
 
 
 def _partners() -> list[Partner]:
     return list(db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name)))
-
-
-def _consented_partner_ids(case: Case) -> set[int]:
-    person_id = young_person_id(db.session, case)
-    stmt = sa.select(Consent.partner_id).where(
-        Consent.person_id == person_id, Consent.revoked_at.is_(None)
-    )
-    return set(db.session.scalars(stmt))
 
 
 def _colleagues(case: Case) -> list[User]:
@@ -45,35 +40,35 @@ def _colleagues(case: Case) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def _partner_choices(partners, consented, exclude, case: Case, gettext):
-    """Partners to choose, each marked when the person gave no consent for it."""
+def _partner_choices(partners, standings, exclude, case: Case, gettext):
+    """Partners to choose, each marked when data may go there only on a legal basis, or not."""
     options = []
     for partner in partners:
         if partner.id in exclude:
             continue
         label = partner.name
-        if partner.id not in consented:
-            crisis = case.urgency == "crisis" and partner.child_protection
-            label = (
-                gettext("%(partner)s – Krise: ohne Einwilligung (Kinderschutz)", partner=label)
-                if crisis
-                else gettext("%(partner)s – keine Einwilligung", partner=label)
+        standing = standings[partner.id]
+        crisis = case.urgency == "crisis" and partner.child_protection
+        if standing.granted:
+            pass
+        elif standing.approved_basis is not None:
+            label = gettext(
+                "%(partner)s – ohne Einwilligung: Rechtsgrundlage freigegeben", partner=label
             )
+        elif crisis:
+            label = gettext("%(partner)s – Krise: ohne Einwilligung (Kinderschutz)", partner=label)
+        elif standing.revoked:
+            label = gettext("%(partner)s – Einwilligung widerrufen", partner=label)
+        else:
+            label = gettext("%(partner)s – keine Einwilligung", partner=label)
         options.append(SelectChoice(partner.id, label))
     return options
 
 
-def _visible_events(events, viewer: User):
-    """The history without entries for internal notes of other organisations."""
-    return [
-        e
-        for e in events
-        if not (
-            e.kind == "note"
-            and (e.details or {}).get("internal")
-            and e.partner_id != viewer.partner_id
-        )
-    ]
+def _visible_events(events, notes):
+    """The history without entries for notes the viewer may not read."""
+    readable = {note.id for note in notes}
+    return [e for e in events if e.kind != "note" or (e.details or {}).get("note_id") in readable]
 
 
 def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
@@ -87,14 +82,30 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
         "reopen": f.ReopenForm(formdata=None, prefix="reopen"),
         "note": f.NoteForm(formdata=None, prefix="note"),
         "confirm": f.ConfirmForm(formdata=None),
+        "consent": cf.ConsentForm(formdata=None, prefix="consent"),
+        "basis": cf.BasisForm(formdata=None, prefix="basis"),
+        "decide": cf.DecideForm(formdata=None, prefix="decide"),
     }
     forms.update(posted)
-    partners, consented = ctx["partners"], ctx["consented"]
+    if "consent" not in posted:
+        forms["consent"].given_on.data = local_date(ctx["now"])
+        forms["consent"].given_by.data = ctx["required_giver"]
+    if "note" not in posted and ctx["youth_office"]:
+        forms["note"].internal.data = True  # § 65 SGB VIII: internal unless shared on purpose
+    plain = [SelectChoice(p.id, p.name) for p in ctx["partners"]]
+    forms["consent"].partner.choices = plain
+    forms["basis"].partner.choices = plain
+    partners = ctx["partners"]
+    person = case.young_person
+    standings = {
+        p.id: standing_from_rows(person.id if person else None, p.id, ctx["consents"], ctx["bases"])
+        for p in partners
+    }
     holder = {case.holder_partner_id} if case.holder_partner_id else set()
-    forms["offer"].partner.choices = _partner_choices(partners, consented, holder, case, gettext)
+    forms["offer"].partner.choices = _partner_choices(partners, standings, holder, case, gettext)
     referred = {r.to_partner_id for r in ctx["referrals"]}
     forms["refer"].partner.choices = _partner_choices(
-        partners, consented, holder | referred, case, gettext
+        partners, standings, holder | referred, case, gettext
     )
     forms["reassign"].user.choices = [
         SelectChoice(u.id, u.display_name)
@@ -131,19 +142,26 @@ def page_context(case: Case, viewer: User) -> dict:
         "offer": offer,
         "referrals": open_referrals(db.session, case),
         "partners": _partners(),
-        "consented": _consented_partner_ids(case),
         "colleagues": _colleagues(case) if can_act and case.holder_partner_id else [],
         "suggestions": suggestions_for(db.session, case, now)
         if can_act and is_open and offer is None
         else [],
-        "events": _visible_events(case_history(db.session, case), viewer),
         "consents": case_consents(db.session, case),
-        "notes": case_notes(db.session, viewer, case),
+        "bases": case_bases(db.session, case),
+        "required_giver": required_giver(
+            case.young_person.birth_date if case.young_person else None, local_date(now)
+        ),
+        "may_record_consent": viewer.role in (Role.FRONTDESK, Role.ADVISOR),
+        "may_request_basis": viewer.role in (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR),
+        "youth_office": is_youth_office(db.session, viewer),
         "may_write_notes": viewer.role != Role.SUPERVISOR,
         "is_recipient": offer is not None
         and viewer.role == Role.ADVISOR
         and viewer.partner_id == offer.to_partner_id,
     }
+    ctx["revoked_holder"] = revoked_holder_flag(case, ctx["consents"], ctx["bases"])
+    ctx["notes"] = case_notes(db.session, viewer, case)
+    ctx["events"] = _visible_events(case_history(db.session, case), ctx["notes"])
     return ctx
 
 

@@ -67,14 +67,15 @@ def print_summary(case_id: int):
     """A printable summary of the case, as the case page shows it to this user."""
     case = _case_or_404(case_id)
     g.no_store = True
+    notes = case_notes(db.session, current_user, case)
     return render_template(
         "cases/print_summary.html",
         case=case,
         now=utcnow(),
         referrals=open_referrals(db.session, case),
         consents=case_consents(db.session, case),
-        notes=case_notes(db.session, current_user, case),
-        events=_visible_events(case_history(db.session, case), current_user),
+        notes=notes,
+        events=_visible_events(case_history(db.session, case), notes),
         handovers=printable_handovers(case, current_user),
     )
 

@@ -28,10 +28,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from zentrum.domain.consent import required_giver
 from zentrum.domain.validation import birth_date_problem
-from zentrum.domain.vocab import Channel, MemberRole, Urgency
+from zentrum.domain.vocab import Channel, ConsentGiver, MemberRole, Urgency
 from zentrum.labels import choices
-from zentrum.services.intake import IntakeData, PersonData
+from zentrum.services.intake import INTAKE_CATEGORIES, INTAKE_PURPOSE, IntakeData, PersonData
 from zentrum.web.fields import MultiCheckboxField
 from zentrum.web.validators import NoControlCharacters, strip
 
@@ -40,6 +41,15 @@ DESCRIPTION_MAX = 5000
 _BIRTH_DATE_MESSAGES = {
     "future": _l("Das Geburtsdatum liegt in der Zukunft."),
     "too_old": _l("Das Geburtsdatum liegt mehr als 100 Jahre zurück."),
+}
+
+_GIVER_MESSAGES = {
+    ConsentGiver.YOUNG_PERSON: _l(
+        "Der junge Mensch ist 15 Jahre oder älter und willigt selbst ein."
+    ),
+    ConsentGiver.GUARDIANS: _l(
+        "Der junge Mensch ist jünger als 15 Jahre: Es willigen die Sorgeberechtigten ein."
+    ),
 }
 
 
@@ -154,6 +164,27 @@ class IntakeForm(FlaskForm):
         _l("Dringlichkeit"), choices=choices("urgency"), default=Urgency.NORMAL.value
     )
     consents = MultiCheckboxField(_l("Einwilligung zur Weitergabe an"), coerce=int)
+    consent_given_by = RadioField(
+        _l("Einwilligung erteilt von"),
+        choices=choices("consent_giver"),
+        default=ConsentGiver.YOUNG_PERSON.value,
+    )
+    consent_guardian_names = StringField(
+        _l("Namen der Sorgeberechtigten"),
+        validators=[Length(max=300, message=_l("Höchstens 300 Zeichen.")), NoControlCharacters()],
+        filters=[strip],
+    )
+    consent_categories = MultiCheckboxField(
+        _l("Datenkategorien der Einwilligung"),
+        choices=choices("data_category"),
+        default=list(INTAKE_CATEGORIES),
+    )
+    consent_purpose = StringField(
+        _l("Zweck der Weitergabe"),
+        default=INTAKE_PURPOSE,
+        validators=[Length(max=2000, message=_l("Höchstens 2000 Zeichen.")), NoControlCharacters()],
+        filters=[strip],
+    )
     person_choice = RadioField(_l("Bekannte Person"), choices=[], validate_choice=False)
     save = SubmitField(_l("Anliegen speichern"))
 
@@ -171,6 +202,33 @@ class IntakeForm(FlaskForm):
             raise ValidationError(
                 _l("Die Beschreibung ist zu lang (höchstens %(max)d Zeichen).", max=DESCRIPTION_MAX)
             )
+
+    def validate_consent_given_by(self, field) -> None:
+        if not self.consents.data or not self.birth_date.data:
+            return
+        required = required_giver(self.birth_date.data, self.today)
+        if field.data != required:
+            raise ValidationError(_GIVER_MESSAGES[required])
+
+    def validate_consent_guardian_names(self, field) -> None:
+        guardians = self.consent_given_by.data == ConsentGiver.GUARDIANS
+        parents = [
+            e
+            for e in self.members.entries
+            if not e.form.is_blank() and e.form.relation.data == MemberRole.PARENT
+        ]
+        if self.consents.data and guardians and not field.data and not parents:
+            raise ValidationError(
+                _l("Bitte die Sorgeberechtigten nennen (oder als Elternteil erfassen).")
+            )
+
+    def validate_consent_categories(self, field) -> None:
+        if self.consents.data and not field.data:
+            raise ValidationError(_l("Bitte mindestens eine Datenkategorie wählen."))
+
+    def validate_consent_purpose(self, field) -> None:
+        if self.consents.data and not field.data:
+            raise ValidationError(_l("Bitte den Zweck der Weitergabe angeben."))
 
     def validate_members(self, field) -> None:
         if len(field.entries) > MAX_MEMBERS:
@@ -209,4 +267,8 @@ class IntakeForm(FlaskForm):
             urgency=self.urgency.data,
             consent_partner_ids=list(self.consents.data or []),
             existing_person_id=existing_person_id,
+            consent_given_by=self.consent_given_by.data,
+            consent_guardian_names=self.consent_guardian_names.data or "",
+            consent_categories=list(self.consent_categories.data or []),
+            consent_purpose=self.consent_purpose.data or "",
         )

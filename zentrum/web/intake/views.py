@@ -21,15 +21,18 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.clock import local_date
+from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
 from zentrum.labels import topic_label
 from zentrum.models import Partner, Person, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
+from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, latest_references, record_intake
 from zentrum.web.access import roles_required
+from zentrum.web.cases.messages import refusal_message
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm, MemberForm
 
 bp = Blueprint("intake", __name__)
@@ -55,6 +58,7 @@ def start():
         next_cursor=next_cursor,
         paged=before is not None,
         today_count=count_today(db.session, current_user, now),
+        revoked=revoked_but_held(db.session) if current_user.role == Role.SUPERVISOR else [],
     )
 
 
@@ -155,6 +159,11 @@ def new():
         case = record_intake(
             db.session, current_user, utcnow(), form.to_intake_data(choice or None)
         )
+    except TransitionError as error:
+        # A consent rule the form could not check (the birth date decides who gives it).
+        db.session.rollback()
+        form.consent_given_by.errors.append(refusal_message(error))
+        return _render(form, 422, matches)
     except InvalidReference as error:
         db.session.rollback()
         getattr(form, _FIELD_FOR_REFERENCE[error.field]).errors.append(
