@@ -50,11 +50,10 @@ _TOKEN = re.compile(
 
 
 def csrf_token(client) -> str:
-    """A valid CSRF token of the client's session, read from the login page."""
+    """A valid CSRF token of the client's session, read from the login page ("" if CSRF is off)."""
     page = client.get("/login").get_data(as_text=True)
     match = _TOKEN.search(page)
-    assert match, "no CSRF token on the login page"
-    return match[1] or match[2]
+    return (match[1] or match[2]) if match else ""
 
 
 def log_in(client, username: str | None) -> str:

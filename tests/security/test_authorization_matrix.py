@@ -160,6 +160,7 @@ def csrf_app(database_url):
 def test_route_answers_each_role_as_expected(csrf_app, world, endpoint, method, rule, params, role):
     client = csrf_app.test_client()
     token = log_in(client, world.usernames.get(role))
+    assert token, "the login page carries no CSRF token: is CSRF protection on?"
     sides = ("own", "foreign") if "case_id" in params else (None,)
     for side in sides:
         want = expected(endpoint, method, role, side)

@@ -118,6 +118,8 @@ def build_world(session, cases, users) -> World:
     }
     partner_ids = {p.code: p.id for p in session.scalars(sa.select(Partner))}
     rule_id = session.scalar(sa.select(sa.func.min(RoutingRule.id)))
+    session.get(RoutingRule, session.scalar(sa.select(sa.func.max(RoutingRule.id)))).enabled = False
+    session.commit()  # a switched-off rule, so that the page offers to switch one on
     return World(
         usernames={role: user.username for role, user in people.items()},
         user_ids={role: user.id for role, user in people.items()},

@@ -157,6 +157,9 @@ def register(app: Flask) -> None:
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
 
+    from zentrum.web.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"

@@ -16,6 +16,7 @@ from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, record_intake
 from zentrum.web.access import roles_required
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm
+from zentrum.web.validators import as_id
 
 bp = Blueprint("intake", __name__)
 
@@ -29,7 +30,7 @@ _FIELD_FOR_REFERENCE = {
 @bp.get("/")
 def start():
     """Today's and recent enquiries, newest first, paged by index."""
-    before = request.args.get("vor", type=int)
+    before = request.args.get("vor", type=as_id)
     rows, next_cursor = recent_cases(
         db.session, current_user, before_id=before, limit=current_app.config["PAGE_SIZE"]
     )
@@ -62,9 +63,10 @@ def _person_choice(form: IntakeForm) -> int | None | str:
     raw = form.person_choice.data or ""
     if raw in ("", "new"):
         return None if raw == "new" else ""
-    if not raw.isdigit():
+    person_id = as_id(raw)
+    if person_id is None:
         abort(400)
-    return int(raw)
+    return person_id
 
 
 def _offer_matches(form: IntakeForm, matches: list[Person]) -> None:
