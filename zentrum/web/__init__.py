@@ -152,12 +152,11 @@ def register(app: Flask) -> None:
     from zentrum.web.auth.views import bp as auth_bp
     from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
     from zentrum.web.cases.views import bp as cases_bp
+    from zentrum.web.converters import IdConverter
     from zentrum.web.intake.views import bp as intake_bp
     from zentrum.web.queues.views import bp as queues_bp
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
-
-    from zentrum.web.converters import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     login_manager.login_view = "auth.login"
