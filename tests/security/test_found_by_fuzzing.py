@@ -94,3 +94,32 @@ def test_as_id_takes_only_ids_the_columns_can_hold():
     assert [as_id(v) for v in ("0", "-1", str(MAX_ID + 1), "1e3", "٣", "", None, 2**63)] == [
         None
     ] * 8
+
+
+def test_a_nul_byte_in_the_search_is_refused(client, desk):
+    # PostgreSQL refuses NUL in text: it must not reach the query (it did: a 500).
+    response = client.get("/faelle/suche", query_string={"q": "Le\x00na"})
+    assert response.status_code == 400
+    assert "unzulässige Zeichen" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["admin\x00", "\x00"])
+def test_a_nul_byte_in_the_username_is_refused_beside_the_field(client, name):
+    response = client.post("/login", data={"username": name, "password": "egal-egal-1"})
+    assert response.status_code == 422
+    assert "unzulässige Steuerzeichen" in response.get_data(as_text=True)
+
+
+def test_every_int_in_a_route_is_a_bounded_id(app):
+    """No route takes <int:...> without the bound (a blueprint cannot bring its own)."""
+    from werkzeug.routing import IntegerConverter
+
+    from zentrum.web.converters import IdConverter
+
+    ints = [
+        c
+        for r in app.url_map.iter_rules()
+        for c in r._converters.values()
+        if isinstance(c, IntegerConverter)
+    ]
+    assert ints and all(isinstance(c, IdConverter) and c.max == MAX_ID for c in ints)

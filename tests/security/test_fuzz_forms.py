@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -29,7 +29,7 @@ from tests.security.test_authorization_matrix import EXPECTED, LOGIN
 from tests.security.world import ROLES, row_counts
 from zentrum.extensions import db
 
-EXAMPLES = 30  # per route; enough to meet each kind of hostile value several times
+EXAMPLES = 30  # per route, the explicit sweep below included
 
 XSS = (
     '<script>alert("zz-xss")</script>',
@@ -72,6 +72,8 @@ HOSTILE = (
     "7,5",
 )
 BIG_NUMBERS = (0, 1, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64, 10**30)
+# Tried in every field at once on every route, before the random examples.
+SWEEP = (XSS[0], XSS[1], "\x00", "Le\x00na", str(2**31), str(2**63), "-1", "x" * 20_000, "NaN")
 NUMBER = st.one_of(
     st.sampled_from(BIG_NUMBERS),
     st.sampled_from(BIG_NUMBERS).map(lambda n: -n),
@@ -239,6 +241,8 @@ def _fuzz(session, client, world, endpoint, method, url, names, role):
         if endpoint == "auth.logout":
             log_in(client, world.usernames[role])  # the attack logged us out: go on logged in
 
+    for value in SWEEP:
+        attack = example(fields=dict.fromkeys(names, value), raw_bytes=False, url_id=None)(attack)
     attack()
 
 

@@ -153,6 +153,7 @@ def register(app: Flask) -> None:
     from zentrum.web.cases import actions  # noqa: F401 - registers the case actions on cases.bp
     from zentrum.web.cases.views import bp as cases_bp
     from zentrum.web.converters import IdConverter
+    from zentrum.web.input_guard import refuse_nul_in_query
     from zentrum.web.intake.views import bp as intake_bp
     from zentrum.web.queues.views import bp as queues_bp
     from zentrum.web.reports.exports import bp as exports_bp
@@ -162,6 +163,7 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
     login_manager.login_message_category = "info"
+    app.before_request(refuse_nul_in_query)
     app.before_request(enforce_session_limits)
     app.before_request(_require_login)
     app.after_request(_security_headers)
