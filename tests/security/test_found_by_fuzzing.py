@@ -123,3 +123,14 @@ def test_every_int_in_a_route_is_a_bounded_id(app):
         if isinstance(c, IntegerConverter)
     ]
     assert ints and all(isinstance(c, IdConverter) and c.max == MAX_ID for c in ints)
+
+
+@pytest.mark.parametrize("hours", ["   ", "\t"])
+def test_a_target_time_of_only_spaces_is_asked_for_again(session, client, users, auth, hours):
+    # It passed InputRequired, parsed to nothing and failed in to_partner_data (a 500).
+    auth.login(users("admin"))
+    before = row_counts(session)
+    response = client.post("/admin/partner/1", data={"target_hours": hours, "active": "y"})
+    assert response.status_code == 422
+    assert "Bitte eine Zielzeit angeben." in response.get_data(as_text=True)
+    assert row_counts(session) == before
