@@ -200,7 +200,7 @@ def _finish(session: Session) -> None:
     if connection.dialect.name == "postgresql":
         for name in ID_TABLES:
             connection.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - our table names
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - our table names # nosec B608
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
             )
     connection.exec_driver_sql("ANALYZE")
@@ -236,7 +236,7 @@ def _seed(session: Session, handovers: int, now: datetime, seed: int) -> dict[st
     staff = _staff(session, writer, now, seed)
     today = local_date(now)
     clock = WorkingClock(today - timedelta(days=400), today + timedelta(days=60), house_hours())
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, no secret
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, no secret # nosec B311
     codes = dict(session.execute(sa.select(Partner.id, Partner.code)).all())
     plan = plan_cases(rng, clock, now, handovers, [codes[pid] for pid in staff.partner_ids])
     rows = BenchRows(plan, clock, rng, staff)

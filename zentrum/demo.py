@@ -14,7 +14,7 @@ from zentrum.models import Case, Partner, Topic, User
 from zentrum.services.intake import IntakeData, PersonData, record_intake
 from zentrum.services.users import create_user
 
-DEMO_PASSWORD = "zukunft-demo"  # noqa: S105 - printed at start and in the README; demo only
+DEMO_PASSWORD = "zukunft-demo"  # noqa: S105 - printed, in the README; demo only # nosec B105
 
 # (username, display name, role, partner code)
 DEMO_USERS = (
@@ -178,7 +178,7 @@ def seed_demo(
     ):
         return users, 0
     now = now or datetime.now(UTC)
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # reproducible demo data, no secret # nosec B311
     fake = Faker("de_DE")
     fake.seed_instance(2026)
     topics = list(session.scalars(sa.select(Topic).order_by(Topic.sort_order)))

@@ -142,4 +142,4 @@ def test_url_converters_are_the_ones_we_expect(app):
     # A new converter would need a sample value in _sample_url.
     used = {type(c) for r in app.url_map.iter_rules() for c in r._converters.values()}
     assert all(issubclass(c, BaseConverter) for c in used)
-    assert {c.__name__ for c in used} <= {"IntegerConverter", "PathConverter", "UnicodeConverter"}
+    assert {c.__name__ for c in used} <= {"IdConverter", "PathConverter", "UnicodeConverter"}

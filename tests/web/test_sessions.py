@@ -210,3 +210,52 @@ def test_create_user_applies_the_password_rules(session):
             role=Role.FRONTDESK,
             display_name="Sabine Meyer",
         )
+
+
+def _every_get_page(app) -> list[str]:
+    """The URL of every GET route but the public ones, ids filled with 1."""
+    from flask import url_for
+
+    from zentrum.web import PUBLIC_ENDPOINTS
+
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint in PUBLIC_ENDPOINTS or "GET" not in rule.methods:
+                continue
+            urls.append(url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1)))
+    return sorted(urls)
+
+
+def _end_by_logout(session, browser, user):
+    browser.logout()
+
+
+def _end_by_password_change(session, browser, user):
+    change_password(session, _reload(session, user), "neues-Passwort-2")
+    session.commit()
+
+
+def _end_by_deactivation(session, browser, user):
+    set_active(session, _reload(session, user), False)
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    "end", [_end_by_logout, _end_by_password_change, _end_by_deactivation], ids=lambda f: f.__name__
+)
+@pytest.mark.parametrize("role", ["frontdesk", "admin", "supervisor"])
+def test_a_copied_cookie_opens_no_page_once_the_session_ended(app, session, users, role, end):
+    user = users(role)
+    browser = Browser(app)
+    browser.login(user)
+    thief = Browser(app)
+    thief.steal_session_from(browser)
+    pages = _every_get_page(app)
+    assert len(pages) >= 15
+    assert thief.get("/").status_code == 200  # the copy works while the session lives
+    end(session, browser, user)
+    for url in pages:
+        response = thief.get(url)
+        assert response.status_code == 302, url
+        assert response.location.startswith("/login"), url

@@ -193,6 +193,8 @@ def register(app: Flask) -> None:
         printing,  # noqa: F401 - registers the print views on cases.bp
     )
     from zentrum.web.cases.views import bp as cases_bp
+    from zentrum.web.converters import IdConverter
+    from zentrum.web.input_guard import refuse_nul_in_query
     from zentrum.web.intake.views import bp as intake_bp
     from zentrum.web.language import bp as language_bp
     from zentrum.web.privacy.views import bp as privacy_bp
@@ -200,6 +202,7 @@ def register(app: Flask) -> None:
     from zentrum.web.reports.exports import bp as exports_bp
     from zentrum.web.reports.views import bp as reports_bp
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     register_auditing()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Bitte melden Sie sich an.")
@@ -207,6 +210,7 @@ def register(app: Flask) -> None:
     # Flask-Babel keeps the chosen locale on ``g``; a request inside an app context that
     # is already pushed (tests, shell) would inherit it, so every request chooses afresh.
     app.before_request(refresh)
+    app.before_request(refuse_nul_in_query)
     app.before_request(enforce_session_limits)
     app.before_request(_require_login)
     app.before_request(_account_in_order)

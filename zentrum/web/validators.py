@@ -5,6 +5,20 @@ from wtforms.validators import ValidationError
 
 from zentrum.domain.validation import has_control_characters
 
+# The largest id the database's integer columns hold (32 bits on PostgreSQL).
+MAX_ID = 2**31 - 1
+
+
+def as_id(value) -> int | None:
+    """A row id from user input (text or int), or None when it cannot be one."""
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
 
 def strip(value):
     """Filter: surrounding spaces removed from text input."""

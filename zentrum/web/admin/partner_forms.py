@@ -56,7 +56,9 @@ class PartnerForm(FlaskForm):
     save = SubmitField(_l("Speichern"))
 
     def validate_target_hours(self, field) -> None:
-        if field.data is not None and not TARGET_HOURS_MIN <= field.data <= TARGET_HOURS_MAX:
+        if field.data is None:  # only spaces: InputRequired saw something, the parse nothing
+            raise ValidationError(_l("Bitte eine Zielzeit angeben."))
+        if not TARGET_HOURS_MIN <= field.data <= TARGET_HOURS_MAX:
             raise ValidationError(
                 _l(
                     "Bitte eine Zielzeit von %(low)d bis %(high)d Stunden angeben.",

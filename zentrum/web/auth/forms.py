@@ -5,13 +5,19 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from zentrum.web.validators import NoControlCharacters
+
 
 class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(
         _l("Benutzername"),
-        validators=[DataRequired(_l("Bitte den Benutzernamen eingeben.")), Length(max=80)],
+        validators=[
+            DataRequired(_l("Bitte den Benutzernamen eingeben.")),
+            Length(max=80),
+            NoControlCharacters(),
+        ],
         render_kw={"autocomplete": "username", "autofocus": True},
     )
     password = PasswordField(

@@ -21,6 +21,7 @@ from zentrum.web.cases import forms as f
 from zentrum.web.cases.messages import refusal_message
 from zentrum.web.cases.page import render_case
 from zentrum.web.cases.views import bp
+from zentrum.web.validators import as_id
 
 # Refusals that concern one field of the posted form.
 FIELD_OF_REFUSAL = {
@@ -265,7 +266,8 @@ def reassign(case_id: int):
     form = f.ReassignForm(prefix="reassign")
 
     def act():
-        user = db.session.get(User, form.user.data or 0)
+        user_id = as_id(form.user.data)
+        user = db.session.get(User, user_id) if user_id else None
         if user is None:
             raise TransitionError("not_colleague")
         case_actions.reassign_case(db.session, current_user, utcnow(), case, user)
@@ -336,7 +338,7 @@ def add_note(case_id: int):
             case,
             form.body.data,
             internal=bool(form.internal.data),
-            addendum_to=int(form.addendum_to.data) if form.addendum_to.data else None,
+            addendum_to=as_id(form.addendum_to.data),
         ),
         _("Die Notiz wurde gespeichert."),
         "notizen",

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from zentrum.domain.vocab import DeclineReason, Outcome
 from zentrum.labels import choices
 from zentrum.services.notes import NOTE_MAX
-from zentrum.web.validators import NoControlCharacters, strip
+from zentrum.web.validators import NoControlCharacters, as_id, strip
 
 _TEXT_MAX = 2000
 
@@ -109,7 +109,7 @@ class NoteForm(FlaskForm):
     addendum_to = SelectField(_l("Bezug"), validate_choice=False, default="")
 
     def validate_addendum_to(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and as_id(field.data) is None:
             raise ValidationError(_l("Ungültiger Bezug."))
 
 

@@ -34,6 +34,7 @@ from zentrum.services.intake import find_matching_persons, latest_references, re
 from zentrum.web.access import roles_required
 from zentrum.web.cases.messages import refusal_message
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm, MemberForm
+from zentrum.web.validators import as_id
 
 bp = Blueprint("intake", __name__)
 
@@ -47,7 +48,7 @@ _FIELD_FOR_REFERENCE = {
 @bp.get("/")
 def start():
     """Today's and recent enquiries, newest first, paged by index."""
-    before = request.args.get("vor", type=int)
+    before = request.args.get("vor", type=as_id)
     rows, next_cursor = recent_cases(
         db.session, current_user, before_id=before, limit=current_app.config["PAGE_SIZE"]
     )
@@ -81,9 +82,10 @@ def _person_choice(form: IntakeForm) -> int | None | str:
     raw = form.person_choice.data or ""
     if raw in ("", "new"):
         return None if raw == "new" else ""
-    if not raw.isdigit():
+    person_id = as_id(raw)
+    if person_id is None:
         abort(400)
-    return int(raw)
+    return person_id
 
 
 def _offer_matches(form: IntakeForm, matches: list[Person]) -> None:

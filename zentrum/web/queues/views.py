@@ -14,6 +14,7 @@ from zentrum.services.cases import recent_cases
 from zentrum.services.queues import QueueFilter, partner_queue
 from zentrum.services.timing import working_seconds
 from zentrum.web.access import roles_required
+from zentrum.web.validators import as_id
 
 bp = Blueprint("queues", __name__)
 
@@ -23,7 +24,7 @@ def _filters() -> QueueFilter:
     urgency = request.args.get("dringlichkeit") or None
     district = request.args.get("bezirk") or None
     return QueueFilter(
-        topic_id=request.args.get("thema", type=int),
+        topic_id=request.args.get("thema", type=as_id),
         urgency=urgency if urgency in set(Urgency) else None,
         district=district if district in set(District) else None,
     )
@@ -69,7 +70,7 @@ def inbox():
 @roles_required(Role.ADVISOR)
 def mine():
     """The open cases this advisor is responsible for, newest first."""
-    before = request.args.get("vor", type=int)
+    before = request.args.get("vor", type=as_id)
     rows, next_cursor = recent_cases(
         db.session,
         current_user,
