@@ -250,7 +250,8 @@ def test_batches_split_the_work(session, cases, users):
     ihk = users("advisor", partner="ihk")
     made = []
     for i in range(5):
-        case = cases(f"Kind{i}", "Test", consents=["ihk"], at=at(i))
+        # Born 2000: old enough to consent for themselves at the time of the case.
+        case = cases(f"Kind{i}", "Test", date(2000, 3, 1), consents=["ihk"], at=at(i))
         offer = offer_case(session, desk, at(i + 0.5), case, cases.partner("ihk"))
         accept_offer(session, ihk, at(i + 0.7), case, offer.id)
         close_case(session, ihk, at(i + 1), case, Outcome.ADVICE_GIVEN)
