@@ -200,6 +200,29 @@ def report_command(monthly: bool, now_text: str | None) -> None:
     )
 
 
+@click.command("bench")
+@click.option(
+    "--cases", "sizes", type=int, multiple=True, help="Fälle je Lauf (mehrfach: 10000 100000 …)."
+)
+@click.option(
+    "--database-url",
+    "urls",
+    multiple=True,
+    help="Leere Datenbank (wird danach wieder geleert); 'sqlite' = neue Datei unter /tmp.",
+)
+@click.option("--repeat", default=30, show_default=True, help="Messungen je Seite.")
+def bench(sizes: tuple[int, ...], urls: tuple[str, ...], repeat: int) -> None:
+    """Seed cases with histories and time the pages through the WSGI application."""
+    from zentrum.bench import BenchmarkError
+    from zentrum.bench_pages import run_bench
+
+    targets = [None if url == "sqlite" else url for url in urls] or [None]
+    try:
+        run_bench(list(sizes) or [10_000], targets, repeat, click.echo)
+    except BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -226,6 +249,7 @@ def register_cli(app: Flask) -> None:
         demo,
         escalate_command,
         report_command,
+        bench,
         bench_dashboard,
     ):
         app.cli.add_command(command)
