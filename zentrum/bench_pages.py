@@ -57,6 +57,7 @@ class SizeResult:
     rows: int
     pages: list[PageTiming] = field(default_factory=list)
     peak_mib: float = 0.0
+    load: float = 0.0  # the machine's load average (1 min) while the pages were timed
 
 
 def _app(url: str):
@@ -245,6 +246,7 @@ def measure(url: str, repeat: int) -> dict:
     return {
         "pages": [[t.page, t.millis, t.statements] for t in timings],
         "peak_mib": peak_mib(),
+        "load": os.getloadavg()[0],
         "targets": targets,
     }
 
@@ -285,7 +287,9 @@ def run_size(url: str, database: str, cases: int, repeat: int, echo) -> SizeResu
         found = _child(url, repeat)
     finally:
         empty(url)
-    result = SizeResult(database, cases, seconds, rows, peak_mib=found["peak_mib"])
+    result = SizeResult(
+        database, cases, seconds, rows, peak_mib=found["peak_mib"], load=found["load"]
+    )
     result.pages = [PageTiming(*page) for page in found["pages"]]
     echo(format_table([result]))
     return result
@@ -310,20 +314,20 @@ def run_bench(sizes: list[int], urls: list[str | None], repeat: int, echo) -> li
 def format_table(results: list[SizeResult]) -> str:
     """A Markdown table: one line per database, size and page."""
     lines = [
-        "| Datenbank | Fälle | Seite | p50 ms | p95 ms | SQL | Spitze MiB |",
-        "|---|---:|---|---:|---:|---:|---:|",
+        "| Datenbank | Fälle | Seite | p50 ms | p95 ms | SQL | Spitze MiB | Last |",
+        "|---|---:|---|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         for t in r.pages:
             lines.append(
                 f"| {r.database} | {r.cases:,} | {t.page} | {t.p50:.1f} | {t.p95:.1f} "
-                f"| {t.statements} | {r.peak_mib:.0f} |"
+                f"| {t.statements} | {r.peak_mib:.0f} | {r.load:.1f} |"
             )
         intake = next((t for t in r.pages if t.page == "Anliegen POST"), None)
         if intake:
             lines.append(
                 f"| {r.database} | {r.cases:,} | Anliegen/s (nacheinander) "
-                f"| {1000 / statistics.mean(intake.millis):.0f} | | | |"
+                f"| {1000 / statistics.mean(intake.millis):.0f} | | | | |"
             )
     return "\n".join(lines)
 

@@ -151,11 +151,12 @@ def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -
     query = query.strip()
     if not query:
         return []
-    page = _page_ids(user).limit(limit)
     reference = parse_reference(query)
     if reference is not None:
-        page = page.where(Case.reference == query.upper())
+        # No ORDER BY: SQLite would walk the date index instead of the unique reference.
+        page = sa.select(Case.id).where(visible_clause(user), Case.reference == query.upper())
         return [CaseRow(c, p) for c, p in session.execute(_list_query(page))]
+    page = _page_ids(user).limit(limit)
     tokens = name_tokens(name_key(query))
     if not tokens:
         return []

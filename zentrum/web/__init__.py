@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, g, render_template, request
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -14,7 +14,7 @@ from zentrum.labels import label
 from zentrum.models import User
 from zentrum.models.base import utcnow
 from zentrum.web.auth.sessions import enforce_session_limits
-from zentrum.web.formatting import format_duration
+from zentrum.web.formatting import format_duration, format_moment
 from zentrum.web.formhelpers import error_items
 
 # Endpoints reachable without logging in.
@@ -126,7 +126,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("datetime")
     def datetime_filter(value: datetime | None) -> str:
-        return format_datetime(value, "dd.MM.yyyy, HH:mm") if value else ""
+        return format_moment(value)
 
     @app.template_filter("date")
     def date_filter(value: date | None) -> str:
@@ -134,7 +134,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("time")
     def time_filter(value: datetime | None) -> str:
-        return format_datetime(value, "HH:mm") if value else ""
+        return format_moment(value, "%H:%M")
 
     @app.context_processor
     def local_today():

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 from flask import g, render_template
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.lifecycle import acts_for_holder
@@ -21,6 +21,7 @@ from zentrum.services.lifecycle import (
 from zentrum.services.notes import case_notes
 from zentrum.services.routing import suggestions_for
 from zentrum.web.cases import forms as f
+from zentrum.web.formatting import format_moment
 
 
 def _partners() -> list[Partner]:
@@ -105,7 +106,7 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
             str(n.id),
             gettext(
                 "Ergänzung zur Notiz vom %(date)s (%(who)s)",
-                date=format_datetime(n.created_at, "dd.MM.yyyy, HH:mm"),
+                date=format_moment(n.created_at),
                 who=n.author.display_name,
             ),
         )
