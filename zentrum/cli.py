@@ -1,6 +1,7 @@
 """Command line: ``zentrum demo``, ``init-db``, ``create-user``, ``escalate`` and Flask's own."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -200,6 +201,34 @@ def report_command(monthly: bool, now_text: str | None) -> None:
     )
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Sichert die laufende Datenbank in eine Datei (SQLite: Kopie, PostgreSQL: pg_dump -Fc)."""
+    from zentrum.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Gesichert: {target} ({target.stat().st_size:,} Bytes)")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Stellt eine Sicherung in der (leeren) konfigurierten Datenbank wieder her."""
+    from zentrum.backup import BackupError, restore
+
+    try:
+        restore(source, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Wiederhergestellt.")
+
+
 @click.command("bench")
 @click.option(
     "--cases", "sizes", type=int, multiple=True, help="Fälle je Lauf (mehrfach: 10000 100000 …)."
@@ -251,6 +280,8 @@ def register_cli(app: Flask) -> None:
         report_command,
         bench,
         bench_dashboard,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 
