@@ -30,8 +30,9 @@ threads = _int("ZENTRUM_GUNICORN_THREADS", 4)
 # a deploy, running requests get 30 s to finish.
 timeout = _int("ZENTRUM_GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
-# Behind a reverse proxy that keeps connections open; a little above its idle timeout.
-keepalive = 5
+# Behind a reverse proxy that reuses its connections: longer than the proxy's idle time
+# (nginx: 60 s), so the server never closes a connection the proxy is about to use.
+keepalive = _int("ZENTRUM_GUNICORN_KEEPALIVE", 75)
 
 # Replace each worker after about a thousand requests: a slow leak never grows for long.
 max_requests = _int("ZENTRUM_GUNICORN_MAX_REQUESTS", 1000)

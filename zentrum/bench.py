@@ -7,7 +7,7 @@ services would have written: wait times in wall-clock and working time, the week
 offer, the case facts. The timeline is planned on a working-time axis
 (``zentrum.bench_plan``), so that working seconds are exact without calling
 ``working_seconds`` a million times. Case events, notes, consents and case access are
-not written: the dashboard does not read them.
+not written here: ``zentrum bench`` adds them (``zentrum.bench_history``, ``history=True``).
 """
 
 import gc
