@@ -3,11 +3,10 @@
 No lost or doubled writes: every intake the server confirmed (302) is one new case and
 nothing more; references are unique and without gaps; every accepted offer was accepted
 exactly once (one accept event, by the one advisor whose POST succeeded).
-Usage: ``python benchmarks/load_check.py SETUP.json LOCUST_CSV_PREFIX``; exit 1 on a
+Usage: ``python benchmarks/load_check.py SETUP.json STATS.json``; exit 1 on a
 failed check.
 """
 
-import csv
 import json
 import sys
 from collections import Counter
@@ -21,22 +20,23 @@ from zentrum.extensions import db
 from zentrum.models import Case, CaseCounter, CaseEvent, Handover
 
 
-def locust_stats(prefix: str) -> dict[str, dict[str, str]]:
-    with open(f"{prefix}_stats.csv") as stats:  # noqa: PTH123
-        return {row["Name"]: row for row in csv.DictReader(stats)}
+def locust_stats(path: str) -> dict[str, dict]:
+    """The figures the locustfile wrote after the last user finished (ZENTRUM_LOAD_STATS)."""
+    with open(path) as stats:  # noqa: PTH123
+        return json.load(stats)
 
 
 def confirmed(stats, name: str) -> int:
     row = stats.get(name)
-    return int(row["Request Count"]) - int(row["Failure Count"]) if row else 0
+    return row["requests"] - row["failures"] if row else 0
 
 
 def report(stats) -> None:
     print(f"{'Anfrage':<18}{'Anzahl':>8}{'Fehler':>8}{'p50 ms':>8}{'p95 ms':>8}{'pro s':>8}")
     for name, row in stats.items():
         print(
-            f"{name:<18}{row['Request Count']:>8}{row['Failure Count']:>8}"
-            f"{row['50%']:>8}{row['95%']:>8}{float(row['Requests/s']):>8.1f}"
+            f"{name:<18}{row['requests']:>8}{row['failures']:>8}"
+            f"{row['p50']:>8.0f}{row['p95']:>8.0f}{row['rps']:>8.1f}"
         )
 
 
@@ -94,10 +94,10 @@ def main(setup_path: str, prefix: str) -> int:
     setup = json.load(open(setup_path))  # noqa: SIM115, PTH123
     stats = locust_stats(prefix)
     report(stats)
-    total = stats.get("Aggregated", {})
+    total = stats["Aggregated"]
     print(
-        f"\nDurchsatz {float(total.get('Requests/s', 0)):.1f} Anfragen/s, "
-        f"p95 {total.get('95%')} ms, Fehler {total.get('Failure Count')}"
+        f"\nDurchsatz {total['rps']:.1f} Anfragen/s, "
+        f"p95 {total['p95']:.0f} ms, Fehler {total['failures']}"
     )
     app = create_app()
     with app.app_context():
@@ -106,7 +106,7 @@ def main(setup_path: str, prefix: str) -> int:
     for name, passed, detail in results:
         print(f"{'OK ' if passed else 'FEHLER'} {name}: {detail}")
         ok = ok and passed
-    ok = ok and int(total.get("Failure Count", 1)) == 0
+    ok = ok and total["failures"] == 0
     return 0 if ok else 1
 
 

@@ -15,7 +15,7 @@ import random
 import re
 import secrets
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 with open(os.environ.get("ZENTRUM_LOAD_SETUP", "/tmp/zentrum-load.json")) as setup:  # noqa: PTH123
     SETUP = json.load(setup)
@@ -24,6 +24,38 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/faelle/(\d+)"')
 ACCEPT = re.compile(r'action="/faelle/(\d+)/angebote/(\d+)/annehmen"')
 SURNAMES = ("Schmitz", "Yilmaz", "Müller", "Nowak", "Becker", "Hoffmann", "Kaya", "Wagner")
+
+
+_ENVIRONMENT = {}
+
+
+@events.init.add_listener
+def _remember(environment, **_kwargs):
+    _ENVIRONMENT["env"] = environment
+
+
+@events.quit.add_listener
+def _final_stats(**_kwargs):
+    """Write the final figures after every user finished (locust's CSV is written before)."""
+    path = os.environ.get("ZENTRUM_LOAD_STATS")
+    runner = _ENVIRONMENT["env"].runner
+    if not path or runner is None:
+        return
+    stats = runner.stats
+
+    def figures(entry):
+        return {
+            "requests": entry.num_requests,
+            "failures": entry.num_failures,
+            "p50": entry.get_response_time_percentile(0.5),
+            "p95": entry.get_response_time_percentile(0.95),
+            "rps": entry.total_rps,
+        }
+
+    found = {entry.name: figures(entry) for entry in stats.entries.values()}
+    found["Aggregated"] = figures(stats.total)
+    with open(path, "w") as out:  # noqa: PTH123
+        json.dump(found, out)
 
 
 class _Staff(HttpUser):
