@@ -310,6 +310,8 @@ def run_bench(sizes: list[int], urls: list[str | None], repeat: int, echo) -> li
     results = []
     with tempfile.TemporaryDirectory(prefix="zentrum-bench-") as folder:
         for url in urls:
+            if url and url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
             for cases in sizes:
                 target = url or f"sqlite:///{Path(folder) / f'bench-{cases}.db'}"
                 name = sa.engine.make_url(target).get_backend_name()
