@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from tests.conftest import make_app
 from zentrum.bench_history import LONG_HISTORY
-from zentrum.bench_pages import PageTiming, SizeResult, empty, format_table, measure, seed
+from zentrum.bench_pages import PageTiming, SizeResult, empty, format_table, seed
+from zentrum.bench_worker import measure
 from zentrum.extensions import db
 from zentrum.models import (
     Case,
