@@ -57,7 +57,8 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("ZENTRUM_RATELIMIT_STORAGE") or "memory://"
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # The load test raises it for its 175 users from one address; never lower in production.
+    LOGIN_RATE_LIMIT = os.environ.get("ZENTRUM_LOGIN_RATE_LIMIT") or "10 per minute"
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
 
     # Large enough that an over-long text gets a message beside its field,
@@ -142,11 +143,18 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # One pool per worker process (gunicorn.conf.py): pool_size covers the worker's
+    # threads, max_overflow a short burst; a request waits at most pool_timeout seconds
+    # for a connection and then fails instead of hanging. pre_ping notices connections
+    # PostgreSQL or a proxy closed (restart, failover); recycle retires them before
+    # idle timeouts of firewalls and PgBouncer. PostgreSQL's max_connections must exceed
+    # servers × workers × (pool_size + max_overflow) – see README, "Betrieb".
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_pre_ping": True,
         "pool_size": _int_env("ZENTRUM_DB_POOL_SIZE", 5),
         "max_overflow": _int_env("ZENTRUM_DB_MAX_OVERFLOW", 5),
-        "pool_recycle": 1800,
+        "pool_timeout": _int_env("ZENTRUM_DB_POOL_TIMEOUT", 10),
+        "pool_recycle": _int_env("ZENTRUM_DB_POOL_RECYCLE", 1800),
     }
 
     @classmethod

@@ -7,7 +7,7 @@ services would have written: wait times in wall-clock and working time, the week
 offer, the case facts. The timeline is planned on a working-time axis
 (``zentrum.bench_plan``), so that working seconds are exact without calling
 ``working_seconds`` a million times. Case events, notes, consents and case access are
-not written: the dashboard does not read them.
+not written here: ``zentrum bench`` adds them (``zentrum.bench_history``, ``history=True``).
 """
 
 import gc
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from zentrum.bench_history import HistoryRows
 from zentrum.bench_plan import WorkingClock, plan_cases
 from zentrum.bench_rows import BenchRows, Staff
 from zentrum.domain.clock import local_date
@@ -35,6 +36,7 @@ BULK_CACHE_KIB = 256 * 1024
 # Not an Argon2 hash: no password verifies against it, so benchmark users cannot log in.
 NO_LOGIN = "!benchmark-user-without-password"
 ID_TABLES = ("users", "persons", "cases", "case_members", "handovers", "referrals")
+HISTORY_ID_TABLES = ("case_events", "case_notes", "consents")
 
 
 class BenchmarkError(ValueError):
@@ -168,9 +170,11 @@ def _refuse_data(session: Session) -> None:
             )
 
 
-def _staff(session: Session, writer: _Writer, now: datetime, seed: int) -> Staff:
-    """Reference data, and users written directly (no Argon2 hashing): one front desk
-    user, one supervisor, one advisor per partner."""
+def _staff(
+    session: Session, writer: _Writer, now: datetime, seed: int, password_hash: str
+) -> Staff:
+    """Reference data, and users written directly (one hash for all, computed by the
+    caller): one front desk user, one supervisor, one advisor per partner."""
     seed_reference_data(session)
     session.commit()
     partners = list(session.scalars(sa.select(Partner).order_by(Partner.id)))
@@ -179,7 +183,7 @@ def _staff(session: Session, writer: _Writer, now: datetime, seed: int) -> Staff
     rows += [(f"bench-{p.code}", f"Beratung {p.name}", "advisor", p.id) for p in partners]
     columns = ["id", "username", "display_name", "password_hash", "role", "partner_id"]
     values = [
-        (i, name, display, NO_LOGIN, role, pid, True, int(now.timestamp()))
+        (i, name, display, password_hash, role, pid, True, int(now.timestamp()))
         for i, (name, display, role, pid) in enumerate(rows, start=1)
     ]
     writer.write(User.__table__, [*columns, "active", "created_at"], values)
@@ -194,11 +198,11 @@ def _staff(session: Session, writer: _Writer, now: datetime, seed: int) -> Staff
     )
 
 
-def _finish(session: Session) -> None:
+def _finish(session: Session, history: bool) -> None:
     """Move PostgreSQL's id sequences past the written ids, then update the statistics."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        for name in ID_TABLES:
+        for name in ID_TABLES + (HISTORY_ID_TABLES if history else ()):
             connection.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 - our table names # nosec B608
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
@@ -208,13 +212,24 @@ def _finish(session: Session) -> None:
 
 
 def seed_benchmark(
-    session: Session, handovers: int = 1_000_000, now: datetime | None = None, seed: int = SEED
+    session: Session,
+    handovers: int = 1_000_000,
+    now: datetime | None = None,
+    seed: int = SEED,
+    *,
+    cases: int | None = None,
+    years: int = 1,
+    history: bool = False,
+    password_hash: str = NO_LOGIN,
 ) -> SeedReport:
     """Write a year of offers up to ``now``, with their cases, people, topics and referrals.
 
     About 3 offers per case, ~88 % accepted, ~8 % declined, ~4 % withdrawn, at most a
     few hundred pending. The database must hold no users and no cases; partners and
     topics come from the reference data. Commits after every table; ANALYZE at the end.
+    ``cases`` seeds that many cases instead of ``handovers`` offers, over ``years``;
+    ``history`` adds the case events, notes, consents and case access the pages read
+    (``zentrum.bench_history``); ``password_hash`` lets the users log in.
     """
     started = time.perf_counter()
     now = (now or datetime.now(UTC)).replace(microsecond=0)
@@ -223,26 +238,49 @@ def seed_benchmark(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        counts = _seed(session, handovers, now, seed)
+        counts = _seed(
+            session, handovers, now, seed, cases, years, history, password_hash or NO_LOGIN
+        )
     finally:
         if collecting:
             gc.enable()
     return SeedReport(counts, time.perf_counter() - started, now)
 
 
-def _seed(session: Session, handovers: int, now: datetime, seed: int) -> dict[str, int]:
+def _seed(
+    session: Session,
+    handovers: int,
+    now: datetime,
+    seed: int,
+    cases: int | None,
+    years: int,
+    history: bool,
+    password_hash: str,
+) -> dict[str, int]:
     _refuse_data(session)
     writer = _Writer(session)
-    staff = _staff(session, writer, now, seed)
+    staff = _staff(session, writer, now, seed, password_hash)
     today = local_date(now)
-    clock = WorkingClock(today - timedelta(days=400), today + timedelta(days=60), house_hours())
+    first = today - timedelta(days=365 * years + 35)
+    clock = WorkingClock(first, today + timedelta(days=60), house_hours())
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, no secret # nosec B311
     codes = dict(session.execute(sa.select(Partner.id, Partner.code)).all())
-    plan = plan_cases(rng, clock, now, handovers, [codes[pid] for pid in staff.partner_ids])
+    plan = plan_cases(
+        rng,
+        clock,
+        now,
+        handovers,
+        [codes[pid] for pid in staff.partner_ids],
+        cases=cases,
+        years=years,
+    )
     rows = BenchRows(plan, clock, rng, staff)
     rows.build()
     counts = Counter({"users": 2 + len(staff.partner_ids)})
-    for table, columns, produce in rows.tables():
+    tables = list(rows.tables())
+    if history:
+        tables += HistoryRows(rows).tables()
+    for table, columns, produce in tables:
         counts[table.name] += writer.write(table, columns, produce)
-    _finish(session)
+    _finish(session, history)
     return dict(counts)

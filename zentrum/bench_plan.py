@@ -191,19 +191,30 @@ def _settle_pending(rng: random.Random, plan: Plan, max_pending: int) -> None:
 
 
 def plan_cases(
-    rng: random.Random, clock: WorkingClock, now: datetime, handovers: int, codes: list[str]
+    rng: random.Random,
+    clock: WorkingClock,
+    now: datetime,
+    handovers: int,
+    codes: list[str],
+    *,
+    cases: int | None = None,
+    years: int = 1,
 ) -> Plan:
-    """Cases with intakes spread over the year before ``now`` until ``handovers`` offers."""
-    start = clock.position(epoch(now - timedelta(days=365)))
+    """Cases with intakes spread over the ``years`` before ``now``: until ``handovers``
+    offers, or, when ``cases`` is given, that many cases (however many offers they have)."""
+    start = clock.position(epoch(now - timedelta(days=365 * years)))
     end = clock.position(epoch(now))
     partners = _Partners(rng, codes)
-    cases, total = [], 0
-    while total < handovers:
+    planned: list[tuple[int, list[list]]] = []
+    total = 0
+    while (len(planned) < cases) if cases is not None else (total < handovers):
         created = rng.randint(start, end)
-        steps = _chain(rng, partners, created, end)[: handovers - total]
+        steps = _chain(rng, partners, created, end)
+        if cases is None:
+            steps = steps[: handovers - total]
         total += len(steps)
-        cases.append((created, steps))
-    cases.sort(key=lambda case: case[0])
-    plan = Plan(cases, start, end, total)
-    _settle_pending(rng, plan, max_pending=min(300, max(1, handovers // 200)))
+        planned.append((created, steps))
+    planned.sort(key=lambda case: case[0])
+    plan = Plan(planned, start, end, total)
+    _settle_pending(rng, plan, max_pending=min(300, max(1, total // 200)))
     return plan

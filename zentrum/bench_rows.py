@@ -10,10 +10,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from zentrum.bench_plan import Plan, Weighted, WorkingClock, lognormal
-from zentrum.domain.names import name_key
+from zentrum.domain.names import name_key, name_tokens
 from zentrum.domain.reference import format_reference
 from zentrum.domain.vocab import District, Outcome
-from zentrum.models import Case, CaseCounter, CaseMember, Handover, Person, Referral, case_topics
+from zentrum.models import (
+    Case,
+    CaseCounter,
+    CaseMember,
+    Handover,
+    Person,
+    PersonNameToken,
+    Referral,
+    case_topics,
+)
 
 # Young people by city district, roughly by population; a few live outside Wuppertal.
 DISTRICTS = tuple(d.value for d in District)
@@ -256,10 +265,21 @@ class BenchRows:
             self.clock.week(offered),
         )
 
+    def name_tokens(self):
+        """The search index's words of every person's name (see ``PersonNameToken``)."""
+        words: dict[str, list[str]] = {}
+        for person in self.persons:
+            key = person[3]
+            if key not in words:
+                words[key] = sorted(name_tokens(key))
+            for token in words[key]:
+                yield (token, person[0])
+
     def tables(self):
         """(table, columns, rows) in an order the foreign keys accept."""
         return (
             (Person.__table__, PERSON_COLUMNS, self.persons),
+            (PersonNameToken.__table__, ["token", "person_id"], self.name_tokens()),
             (Case.__table__, CASE_COLUMNS, self.cases),
             (CaseMember.__table__, ["id", "case_id", "person_id", "role"], self.members),
             (case_topics, ["case_id", "topic_id"], self.case_topics),

@@ -2,6 +2,7 @@
 ``vvz`` and Flask's own."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -302,6 +303,57 @@ def audit_verify() -> None:
     click.echo(f"Letzte Prüfsumme: {newest}")
 
 
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(target: Path) -> None:
+    """Sichert die laufende Datenbank in eine Datei (SQLite: Kopie, PostgreSQL: pg_dump -Fc)."""
+    from zentrum.backup import BackupError, backup
+
+    try:
+        backup(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Gesichert: {target} ({target.stat().st_size:,} Bytes)")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def restore_command(source: Path) -> None:
+    """Stellt eine Sicherung in der (leeren) konfigurierten Datenbank wieder her."""
+    from zentrum.backup import BackupError, restore
+
+    try:
+        restore(source, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("Wiederhergestellt.")
+
+
+@click.command("bench")
+@click.option(
+    "--cases", "sizes", type=int, multiple=True, help="Fälle je Lauf (mehrfach: 10000 100000 …)."
+)
+@click.option(
+    "--database-url",
+    "urls",
+    multiple=True,
+    help="Leere Datenbank (wird danach wieder geleert); 'sqlite' = neue Datei unter /tmp.",
+)
+@click.option("--repeat", default=30, show_default=True, help="Messungen je Seite.")
+def bench(sizes: tuple[int, ...], urls: tuple[str, ...], repeat: int) -> None:
+    """Seed cases with histories and time the pages through the WSGI application."""
+    from zentrum.bench import BenchmarkError
+    from zentrum.bench_pages import run_bench
+
+    targets = [None if url == "sqlite" else url for url in urls] or [None]
+    try:
+        run_bench(list(sizes) or [10_000], targets, repeat, click.echo)
+    except BenchmarkError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.command("bench-dashboard")
 @click.option("--handovers", default=1_000_000, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -357,6 +409,9 @@ def register_cli(app: Flask) -> None:
         bench_dashboard,
         audit_group,
         translations_command,
+        bench,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 

@@ -80,7 +80,7 @@ def register_database(app: Flask) -> None:
         )
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-        for key in ("pool_size", "max_overflow"):
+        for key in ("pool_size", "max_overflow", "pool_timeout"):
             options.pop(key, None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)

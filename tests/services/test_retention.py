@@ -16,6 +16,7 @@ from zentrum.models import (
     Consent,
     Handover,
     Person,
+    PersonNameToken,
     Referral,
     User,
 )
@@ -159,6 +160,9 @@ def test_run_removes_names_contacts_and_free_texts(session, closed_2022):
     desk = session.get(User, closed_2022.created_by_id)
     assert search_cases(session, desk, "Lena Schmitz") == []
     assert find_matching_persons(session, "Lena", "Schmitz", date(2005, 5, 17)) == []
+    member_ids = [m.person_id for m in case.members]
+    tokens = sa.select(PersonNameToken).where(PersonNameToken.person_id.in_(member_ids))
+    assert session.scalars(tokens).all() == []  # the name words are gone from the index
     notes = session.scalars(sa.select(CaseNote).where(CaseNote.case_id == case_id)).all()
     assert [n.body for n in notes] == ["", ""] and [n.internal for n in notes] == [False, True]
 

@@ -17,3 +17,20 @@ def name_key(*parts: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped).strip()
+
+
+_TOKEN_SPLIT = re.compile(r"[\s\-]+")
+
+
+def name_tokens(key: str) -> set[str]:
+    """The words of a name key (split at spaces and hyphens), for the search index."""
+    return {token for token in _TOKEN_SPLIT.split(key) if token}
+
+
+def prefix_end(prefix: str) -> str:
+    """The smallest string after every string that starts with ``prefix`` (byte order).
+
+    ``prefix <= s < prefix_end(prefix)`` selects the strings with that prefix through an
+    ordinary index, on SQLite and PostgreSQL alike.
+    """
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)

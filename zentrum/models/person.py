@@ -3,8 +3,9 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from zentrum.domain.names import name_tokens
 from zentrum.models.base import Base, UTCDateTime, utcnow
 
 
@@ -37,3 +38,41 @@ class Person(Base):
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
+
+
+class PersonNameToken(Base):
+    """One word of a person's name key: the name search finds words by prefix here,
+    through an index, instead of scanning every name for a substring."""
+
+    __tablename__ = "person_name_tokens"
+
+    token: Mapped[str] = mapped_column(sa.String(210), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _index_name_words(session: Session, _context) -> None:
+    """Index the words of new and renamed persons' names, in the flush's transaction:
+    one statement for all of them (executemany), one more to clear renamed ones."""
+    people = [p for p in session.new if isinstance(p, Person)]
+    renamed = [
+        p
+        for p in session.dirty
+        if isinstance(p, Person) and sa.inspect(p).attrs.name_key.history.has_changes()
+    ]
+    if not people and not renamed:
+        return
+    table = PersonNameToken.__table__
+    connection = session.connection()
+    if renamed:
+        ids = [p.id for p in renamed]
+        connection.execute(table.delete().where(table.c.person_id.in_(ids)))
+    rows = [
+        {"token": token, "person_id": p.id}
+        for p in people + renamed
+        for token in sorted(name_tokens(p.name_key))
+    ]
+    if rows:
+        connection.execute(table.insert(), rows)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from zentrum.domain.clock import start_of_local_day
-from zentrum.domain.names import name_key
+from zentrum.domain.names import name_key, name_tokens, prefix_end
 from zentrum.domain.reference import parse_reference
 from zentrum.domain.vocab import BasisStatus, CaseStatus, MemberRole, Role, Urgency
 from zentrum.models import (
@@ -19,6 +19,7 @@ from zentrum.models import (
     LegalBasisRecord,
     Partner,
     Person,
+    PersonNameToken,
     User,
 )
 
@@ -31,8 +32,14 @@ def visible_clause(user: User) -> sa.ColumnElement[bool]:
     those a revoked consent hides from the partner.
     """
     if user.role == Role.ADVISOR:
-        involved = sa.select(CaseAccess.case_id).where(CaseAccess.partner_id == user.partner_id)
-        return sa.and_(Case.id.in_(involved), ~hidden_by_revocation(user.partner_id))
+        # EXISTS, not IN: one primary-key lookup per case looked at. SQLite would build
+        # the whole IN list first – every case the partner ever touched, ~40 ms at 100 000.
+        involved = (
+            sa.select(CaseAccess.case_id)
+            .where(CaseAccess.case_id == Case.id, CaseAccess.partner_id == user.partner_id)
+            .exists()
+        )
+        return sa.and_(involved, ~hidden_by_revocation(user.partner_id))
     return sa.true()
 
 
@@ -93,10 +100,25 @@ class CaseRow:
     person: Person
 
 
-def _list_query(user: User) -> sa.Select:
-    """Visible cases with their young person, newest first."""
+def _page_ids(user: User) -> sa.Select:
+    """Ids of visible cases, newest first: a page is picked by index before any join."""
+    return (
+        sa.select(Case.id)
+        .where(visible_clause(user))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+    )
+
+
+def _list_query(page: sa.Select) -> sa.Select:
+    """The cases of a page of ids with their young person, newest first.
+
+    Joining members and persons before the LIMIT let SQLite sort every case (300 ms at
+    100 000 cases); the page's ids come from the index on (created_at, id) alone.
+    """
+    ids = page.subquery("page")
     return (
         sa.select(Case, Person)
+        .join(ids, ids.c.id == Case.id)
         .join(
             CaseMember,
             sa.and_(
@@ -104,7 +126,6 @@ def _list_query(user: User) -> sa.Select:
             ),
         )
         .join(Person, Person.id == CaseMember.person_id)
-        .where(visible_clause(user))
         .options(selectinload(Case.topics))
         .order_by(Case.created_at.desc(), Case.id.desc())
     )
@@ -122,14 +143,15 @@ def recent_cases(
 
     ``responsible_only`` keeps the open cases the user is responsible for ("Meine Fälle").
     """
-    stmt = _list_query(user).limit(limit + 1)
+    page = _page_ids(user).limit(limit + 1)
     if responsible_only:
-        stmt = stmt.where(
+        page = page.where(
             Case.responsible_user_id == user.id, Case.status == CaseStatus.WITH_PARTNER.value
         )
     if before_id is not None:
         anchor = sa.select(Case.created_at).where(Case.id == before_id).scalar_subquery()
-        stmt = stmt.where(sa.tuple_(Case.created_at, Case.id) < sa.tuple_(anchor, before_id))
+        page = page.where(sa.tuple_(Case.created_at, Case.id) < sa.tuple_(anchor, before_id))
+    stmt = _list_query(page)
     rows = [CaseRow(case, person) for case, person in session.execute(stmt)]
     next_cursor = rows[limit - 1].case.id if len(rows) > limit else None
     return rows[:limit], next_cursor
@@ -182,18 +204,32 @@ def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -
     query = query.strip()
     if not query:
         return []
-    stmt = _list_query(user).limit(limit)
     reference = parse_reference(query)
     if reference is not None:
-        return [
-            CaseRow(c, p) for c, p in session.execute(stmt.where(Case.reference == query.upper()))
-        ]
-    tokens = name_key(query).split()
+        # No ORDER BY: SQLite would walk the date index instead of the unique reference.
+        page = sa.select(Case.id).where(visible_clause(user), Case.reference == query.upper())
+        return [CaseRow(c, p) for c, p in session.execute(_list_query(page))]
+    page = _page_ids(user).limit(limit)
+    tokens = name_tokens(name_key(query))
+    if not tokens:
+        return []
     member = sa.orm.aliased(CaseMember)
-    person = sa.orm.aliased(Person)
-    conditions = [person.name_key.contains(token, autoescape=True) for token in tokens]
-    matching = (
-        sa.select(member.case_id).join(person, person.id == member.person_id).where(*conditions)
+    matching = sa.select(member.case_id).where(
+        *(member.person_id.in_(_persons_with_word(token)) for token in sorted(tokens))
     )
-    stmt = stmt.where(Case.id.in_(matching))
-    return [CaseRow(c, p) for c, p in session.execute(stmt)]
+    page = page.where(Case.id.in_(matching))
+    return [CaseRow(c, p) for c, p in session.execute(_list_query(page))]
+
+
+def _persons_with_word(prefix: str) -> sa.Select:
+    """Persons with a word in their name that starts with ``prefix``, through the index.
+
+    The range finds the words by index in byte order; LIKE keeps the answer right
+    where a database's collation orders differently.
+    """
+    token = PersonNameToken.token
+    return sa.select(PersonNameToken.person_id).where(
+        token >= prefix,
+        token < prefix_end(prefix),
+        token.startswith(prefix, autoescape=True),
+    )

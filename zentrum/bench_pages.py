@@ -1,0 +1,185 @@
+"""``zentrum bench``: the pages people use, timed through the real WSGI application.
+
+For every database and size this process migrates an empty database and seeds it
+(``zentrum.bench`` with histories); then a fresh child process (``zentrum.bench_worker``,
+like one app-server worker) logs in as the benchmark users through the login form and
+requests each page through Flask's test client (the whole WSGI stack: sessions, login,
+templates). The child reports the times per page, the SQL statements of one request
+(SQLAlchemy's ``before_cursor_execute``) and its own peak resident memory, so the
+seeding's memory is not counted. Afterwards the database is emptied again.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+BENCH_PASSWORD = "bench-Passwort-2026"  # noqa: S105 - benchmark users on a throwaway database
+POST_REPEAT = 50
+DASHBOARD_REPEAT = 5
+
+
+@dataclass
+class PageTiming:
+    """Runs of one page: milliseconds per request and statements of one request."""
+
+    page: str
+    millis: list[float]
+    statements: int
+    # CPU milliseconds of the serving process per request: on a shared machine the wall
+    # clock also counts waiting for a core; this does not (nor PostgreSQL's own work).
+    cpu: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.millis)
+
+    @property
+    def p95(self) -> float:
+        if len(self.millis) < 2:
+            return self.millis[0]
+        return statistics.quantiles(self.millis, n=20, method="inclusive")[18]
+
+    @property
+    def cpu_p95(self) -> float:
+        if len(self.cpu) < 2:
+            return self.cpu[0] if self.cpu else 0.0
+        return statistics.quantiles(self.cpu, n=20, method="inclusive")[18]
+
+
+@dataclass
+class SizeResult:
+    """One database at one size: seeding and the pages."""
+
+    database: str
+    cases: int
+    seed_seconds: float
+    rows: int
+    pages: list[PageTiming] = field(default_factory=list)
+    peak_mib: float = 0.0
+    load: float = 0.0  # the machine's load average (1 min) while the pages were timed
+
+
+def bench_app(url: str):
+    from zentrum import create_app
+
+    # CSRF and the login limit are off: the benchmark measures the pages, not the tokens.
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": False, "WTF_CSRF_ENABLED": False})
+
+
+def seed(url: str, cases: int, echo) -> tuple[float, int]:
+    """Migrate the empty database at ``url`` and seed ``cases`` cases with histories."""
+    from flask_migrate import upgrade
+
+    from zentrum.bench import seed_benchmark
+    from zentrum.bench_timing import describe_seed
+    from zentrum.extensions import db
+    from zentrum.passwords import hash_password
+
+    app = bench_app(url)
+    with app.app_context():
+        try:
+            upgrade()
+            report = seed_benchmark(
+                db.session,
+                cases=cases,
+                years=3,
+                history=True,
+                password_hash=hash_password(BENCH_PASSWORD),
+            )
+            echo(describe_seed(report))
+            return report.seconds, report.rows
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def empty(url: str) -> None:
+    """Drop every table the benchmark made (the database is a throwaway)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+            else:
+                metadata = sa.MetaData()
+                metadata.reflect(connection)
+                metadata.drop_all(connection)
+    finally:
+        engine.dispose()
+
+
+def _child(url: str, repeat: int) -> dict:
+    """Run ``measure`` in a fresh interpreter: a worker's memory, not the seeder's."""
+    result = subprocess.run(  # noqa: S603 - our own module with our own arguments
+        [sys.executable, "-m", "zentrum.bench_worker", url, str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "ZENTRUM_CONFIG": "development"},
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"measuring failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_size(url: str, database: str, cases: int, repeat: int, echo) -> SizeResult:
+    """Seed, measure in a child, empty again."""
+    echo(f"\n== {database}, {cases} Fälle ==")
+    try:
+        seconds, rows = seed(url, cases, echo)
+        found = _child(url, repeat)
+    finally:
+        empty(url)
+    result = SizeResult(
+        database, cases, seconds, rows, peak_mib=found["peak_mib"], load=found["load"]
+    )
+    result.pages = [PageTiming(*page) for page in found["pages"]]
+    echo(format_table([result]))
+    return result
+
+
+def run_bench(sizes: list[int], urls: list[str | None], repeat: int, echo) -> list[SizeResult]:
+    """Every size on every database; ``None`` means a new SQLite file under /tmp."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="zentrum-bench-") as folder:
+        for url in urls:
+            if url and url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url[len("postgresql://") :]
+            for cases in sizes:
+                target = url or f"sqlite:///{Path(folder) / f'bench-{cases}.db'}"
+                name = sa.engine.make_url(target).get_backend_name()
+                results.append(run_size(target, name, cases, repeat, echo))
+                if url is None:
+                    for suffix in ("", "-wal", "-shm"):
+                        Path(folder, f"bench-{cases}.db{suffix}").unlink(missing_ok=True)
+    echo("\n" + format_table(results))
+    return results
+
+
+def format_table(results: list[SizeResult]) -> str:
+    """A Markdown table: one line per database, size and page."""
+    lines = [
+        "| Datenbank | Fälle | Seite | p50 ms | p95 ms | p95 CPU ms | SQL | Spitze MiB | Last |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        for t in r.pages:
+            lines.append(
+                f"| {r.database} | {r.cases:,} | {t.page} | {t.p50:.1f} | {t.p95:.1f} "
+                f"| {t.cpu_p95:.1f} | {t.statements} | {r.peak_mib:.0f} | {r.load:.1f} |"
+            )
+        intake = next((t for t in r.pages if t.page == "Anliegen POST"), None)
+        if intake:
+            lines.append(
+                f"| {r.database} | {r.cases:,} | Anliegen/s (nacheinander) "
+                f"| {1000 / statistics.mean(intake.millis):.0f} | | | | | |"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,173 @@
+"""The measuring half of ``zentrum bench``: one fresh process, like an app-server worker.
+
+Run by ``zentrum.bench_pages`` as ``python -m zentrum.bench_worker URL REPEAT``; prints one
+line of JSON with every page's timings, its statements and this process's peak memory.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from zentrum.bench_pages import BENCH_PASSWORD, DASHBOARD_REPEAT, POST_REPEAT, PageTiming, bench_app
+
+
+def _targets(session) -> dict:
+    """What to ask for: the long case, its partner's advisor, a name and a reference."""
+    from zentrum.bench_history import LONG_HISTORY
+    from zentrum.models import Case, CaseEvent, CaseMember, Partner, Person
+
+    long_case = session.scalar(
+        sa.select(CaseEvent.case_id)
+        .group_by(CaseEvent.case_id)
+        .having(sa.func.count() == LONG_HISTORY)
+        .order_by(CaseEvent.case_id.desc())
+        .limit(1)
+    )
+    case = session.get(Case, long_case)
+    code = session.scalar(sa.select(Partner.code).where(Partner.id == case.holder_partner_id))
+    middle = session.scalar(sa.select(sa.func.max(Case.id))) // 2
+    person = session.scalar(
+        sa.select(Person)
+        .join(CaseMember, CaseMember.person_id == Person.id)
+        .where(CaseMember.case_id == middle, CaseMember.role == "young_person")
+    )
+    reference = session.scalar(sa.select(Case.reference).where(Case.id == middle))
+    return {
+        "case": long_case,
+        "advisor": f"bench-{code}",
+        "name": f"{person.first_name} {person.last_name}",
+        "reference": reference,
+    }
+
+
+def _login(app, username: str):
+    client = app.test_client()
+    response = client.post("/login", data={"username": username, "password": BENCH_PASSWORD})
+    if response.status_code != 302:
+        raise RuntimeError(f"login of {username} failed: {response.status_code}")
+    return client
+
+
+def _intake_form(session, number: int) -> dict:
+    """A new enquiry; the letters make every name new, so no known person is offered."""
+    from zentrum.models import Partner, Topic
+
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters += chr(ord("a") + digit)
+        if not number:
+            break
+    return {
+        "first_name": "Bench" + letters,
+        "last_name": "Neuaufnahme",
+        "birth_date": "2008-03-14",
+        "district": "barmen",
+        "language": "de",
+        "topics": [str(session.scalar(sa.select(Topic.id).order_by(Topic.sort_order)))],
+        "description": "Sucht einen Ausbildungsplatz.",
+        "channel": "walk_in",
+        "urgency": "normal",
+        "consents": [str(session.scalar(sa.select(Partner.id).where(Partner.code == "ihk")))],
+        "save": "1",
+    }
+
+
+def _time(app, client, page: str, request, repeat: int, expect: int) -> PageTiming:
+    """One warm-up request (its statements counted), then ``repeat`` on the clock."""
+    from zentrum.bench_timing import counting_statements
+    from zentrum.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    with counting_statements(engine) as sent:
+        status = request(client, 0).status_code
+    if status != expect:
+        raise RuntimeError(f"{page}: answered {status}, expected {expect}")
+    millis, cpu = [], []
+    for i in range(1, repeat + 1):
+        started, used = time.perf_counter(), time.process_time()
+        response = request(client, i)
+        millis.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+        if response.status_code != expect:
+            raise RuntimeError(f"{page}: answered {response.status_code}, expected {expect}")
+    return PageTiming(page, millis, len(sent), cpu)
+
+
+def measure(url: str, repeat: int) -> dict:
+    """Log in as the benchmark users and time every page; the child's whole job."""
+    from zentrum.extensions import db
+
+    app = bench_app(url)
+    with app.app_context():
+        targets = _targets(db.session)
+        forms = [_intake_form(db.session, i) for i in range(POST_REPEAT + 1)]
+        db.session.remove()
+    advisor = _login(app, targets["advisor"])
+    frontdesk = _login(app, "bench-empfang")
+    supervisor = _login(app, "bench-leitung")
+    case_url = f"/faelle/{targets['case']}"
+    pages = [
+        ("Eingang", advisor, lambda c, _i: c.get("/eingang"), repeat, 200),
+        ("Meine Fälle", advisor, lambda c, _i: c.get("/meine-faelle"), repeat, 200),
+        ("Fall (100 Einträge)", advisor, lambda c, _i: c.get(case_url), repeat, 200),
+        (
+            "Suche Name",
+            frontdesk,
+            lambda c, _i: c.get("/faelle/suche", query_string={"q": targets["name"]}),
+            repeat,
+            200,
+        ),
+        (
+            "Suche Aktenzeichen",
+            frontdesk,
+            lambda c, _i: c.get("/faelle/suche", query_string={"q": targets["reference"]}),
+            repeat,
+            200,
+        ),
+        ("Startseite", frontdesk, lambda c, _i: c.get("/"), repeat, 200),
+        (
+            "Anliegen POST",
+            frontdesk,
+            lambda c, i: c.post("/anliegen/neu", data=forms[i]),
+            POST_REPEAT,
+            302,
+        ),
+        ("Dashboard", supervisor, lambda c, _i: c.get("/leitung/"), DASHBOARD_REPEAT, 200),
+    ]
+    timings = [
+        _time(app, client, page, request, count, expect)
+        for page, client, request, count, expect in pages
+    ]
+    with app.app_context():
+        db.engine.dispose()
+    return {
+        "pages": [[t.page, t.millis, t.statements, t.cpu] for t in timings],
+        "peak_mib": peak_mib(),
+        "load": os.getloadavg()[0],
+        "targets": targets,
+    }
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory in MiB.
+
+    Linux's VmHWM starts afresh with every exec; ``ru_maxrss`` would keep the parent's
+    peak (the seeding's), which Linux carries across fork and exec.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))
