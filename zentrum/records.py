@@ -84,18 +84,20 @@ def _labels(kind: str, values) -> str:
     return ", ".join(label(kind, value) for value in values)
 
 
+def _contact(config, key: str) -> str:
+    """A configured contact, or which variable to set (one message, not glued fragments)."""
+    if config[key]:
+        return config[key]
+    return _("nicht eingetragen (%(variable)s)", variable=f"ZENTRUM_{key}")
+
+
 def _controller(config) -> Section:
-    unset = _("nicht eingetragen (%(variable)s)")
     return Section(
         _("Verantwortlicher"),
         [
             config["CONTROLLER_NAME"],
-            _("Kontakt: %(contact)s", contact=config["CONTROLLER_CONTACT"])
-            if config["CONTROLLER_CONTACT"]
-            else _("Kontakt: ") + unset % {"variable": "ZENTRUM_CONTROLLER_CONTACT"},
-            _("Datenschutzbeauftragte:r: %(contact)s", contact=config["DPO_CONTACT"])
-            if config["DPO_CONTACT"]
-            else _("Datenschutzbeauftragte:r: ") + unset % {"variable": "ZENTRUM_DPO_CONTACT"},
+            _("Kontakt: %(contact)s", contact=_contact(config, "CONTROLLER_CONTACT")),
+            _("Datenschutzbeauftragte:r: %(contact)s", contact=_contact(config, "DPO_CONTACT")),
         ],
     )
 
