@@ -416,3 +416,34 @@ def test_a_suggestion_shows_the_stock_reason_translated(session, cases, users, c
     page = client.get(f"/faelle/{case.id}").get_data(as_text=True)
     assert "Topic apprenticeship, 16–24 years → IHK" in page
     assert "Thema Ausbildung" not in page
+
+
+def test_the_stock_consent_purpose_follows_the_reader(session, users, client, auth):
+    """The intake offers the stock purpose in the user's language, stores it German, and
+    every reader sees it in their own language; a purpose the front desk typed stays as typed."""
+    from tests.web.test_intake import _form
+    from zentrum.models import Consent
+    from zentrum.services.intake import INTAKE_PURPOSE
+
+    english = "Advice and placement regarding the enquiry at the Zentrum Zukunft Wuppertal"
+    frontdesk = users("frontdesk")
+    frontdesk.locale = "en"
+    session.commit()
+    auth.login(frontdesk)
+    assert f'value="{english}"' in client.get("/anliegen/neu").get_data(as_text=True)
+    response = client.post("/anliegen/neu", data=_form(session, consent_purpose=english))
+    assert response.status_code == 302
+    consent = session.scalar(sa.select(Consent))
+    assert consent.purpose == INTAKE_PURPOSE
+    page = client.get(f"/faelle/{consent.case_id}").get_data(as_text=True)
+    assert english in page and INTAKE_PURPOSE not in page
+    session.get(User, frontdesk.id).locale = "de"
+    session.commit()
+    page = client.get(f"/faelle/{consent.case_id}").get_data(as_text=True)
+    assert INTAKE_PURPOSE in page and english not in page
+
+    typed = "Advice on applying for an apprenticeship"
+    data = _form(session, consent_purpose=typed, first_name="Jonas", birth_date="2006-01-02")
+    assert client.post("/anliegen/neu", data=data).status_code == 302
+    stored = session.scalars(sa.select(Consent.purpose).order_by(Consent.id)).all()
+    assert stored[-1] == typed
