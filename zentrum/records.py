@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import Channel, MemberRole, Role, Urgency
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models.base import utcnow
 from zentrum.services.records import RecordFacts, record_facts
 
@@ -145,7 +145,7 @@ def _data(facts: RecordFacts) -> Section:
             _(
                 "Anliegen: Themen (%(topics)s), Dringlichkeit (%(urgencies)s), Zugangsweg "
                 "(%(channels)s), Beschreibung, Ergebnis",
-                topics=", ".join(facts.topics),
+                topics=", ".join(topic_label(topic) for topic in facts.topics),
                 urgencies=_labels("urgency", Urgency),
                 channels=_labels("channel", Channel),
             ),

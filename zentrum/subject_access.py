@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import AuditAction, DeclineReason
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models import Partner, User
 from zentrum.models.base import utcnow
 from zentrum.services.subject_access import SubjectRows, subject_rows
@@ -177,7 +177,7 @@ def _cases(rows: SubjectRows, partners: dict[int, str]) -> list[dict[str, Any]]:
                 "status": label("status", case.status),
                 "urgency": label("urgency", case.urgency),
                 "channel": label("channel", case.channel),
-                "topics": [topic.label for topic in case.topics],
+                "topics": [topic_label(topic.label) for topic in case.topics],
                 "description": case.description,
                 "recorded_at": case.created_at,
                 "closed_at": case.closed_at,

@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD
-from zentrum.domain.vocab import DeclineReason
+from zentrum.domain.vocab import DeclineReason, LegalBasis
 from zentrum.labels import LABELS
-from zentrum.models import Case, Partner, RoutingRule, Topic, User
+from zentrum.models import Case, Consent, Partner, RoutingRule, Topic, User
+from zentrum.services.consents import request_basis, revoke_consent
 from zentrum.services.handover import accept_offer, decline_offer, offer_case
 from zentrum.services.notes import add_note
 from zentrum.services.referrals import refer_case
@@ -203,7 +204,7 @@ def world(session, cases, users):
     case = cases(
         "Mira",
         "Example",
-        consents=["ihk", "hwk"],
+        consents=["ihk", "hwk", "jobcenter"],
         members=[("Petra", "Example", "parent")],
         at=INTAKE,
         description="Looking for an apprenticeship.",
@@ -230,10 +231,35 @@ def world(session, cases, users):
     )
     offer_case(session, cases.frontdesk(), NOW, session.get(Case, other.id), cases.partner("hwk"))
     session.commit()
+    # The consent section in every state: valid, revoked, and a legal basis awaiting approval.
+    jobcenter = session.scalar(
+        sa.select(Consent).where(Consent.partner_id == cases.partner_id("jobcenter"))
+    )
+    revoke_consent(
+        session, people["frontdesk"], NOW, fresh(), jobcenter.id, "young_person", "By phone."
+    )
+    request_basis(
+        session,
+        people["frontdesk"],
+        NOW,
+        fresh(),
+        cases.partner("uni"),
+        LegalBasis.SGB_X_69_1_1,
+        "Enrolment advice needs the school certificates on file.",
+    )
+    session.commit()
     for user in people.values():
         session.get(User, user.id).locale = "en"
     session.commit()
-    return {"people": people, "case": case, "offer": offer, "other": other}
+    valid = session.scalar(sa.select(Consent).where(Consent.partner_id == cases.partner_id("ihk")))
+    return {
+        "people": people,
+        "case": case,
+        "offer": offer,
+        "other": other,
+        "consent": valid,
+        "person": valid.person_id,
+    }
 
 
 def _data(session) -> list[str]:
@@ -260,17 +286,53 @@ def _pages(world) -> dict[str, list[str]]:
         "/sprache",
         "/",
     ]
+    account = ["/konto/", "/konto/passwort"]
+    # Supervisors and admins have a second factor already; the set-up page is for the others.
+    enrol = "/konto/zweiter-faktor"
+    consent_pages = [
+        f"/faelle/{case.id}/einwilligungen/{world['consent'].id}/widerrufen",
+        f"/faelle/{case.id}/einwilligung/druck",
+        f"/faelle/{case.id}/einwilligung/{world['consent'].partner_id}/druck",
+    ]
+    audit = ["/protokoll/", f"/protokoll/fall/{case.id}", f"/protokoll/person/{world['person']}"]
+    admin = world["people"]["admin"]
     return {
-        "frontdesk": [*case_pages, "/anliegen/neu", f"/faelle/{other.id}", "/faelle/999999"],
-        "ihk": [*case_pages, "/eingang", "/meine-faelle"],
-        "hwk": ["/eingang", f"/faelle/{other.id}", f"/faelle/{case.id}"],
+        "frontdesk": [
+            *case_pages,
+            *consent_pages,
+            *account,
+            enrol,
+            "/anliegen/neu",
+            f"/faelle/{other.id}",
+            "/faelle/999999",
+        ],
+        "ihk": [*case_pages, *consent_pages, *account, enrol, "/eingang", "/meine-faelle"],
+        "hwk": ["/eingang", f"/faelle/{other.id}", f"/faelle/{case.id}", "/konto/"],
         "supervisor": [
             *case_pages,
+            *audit,
+            *account,
             "/leitung/",
             "/leitung/uebergaben",
             "/leitung/uebergaben?status=declined",
+            "/verarbeitungsverzeichnis",
         ],
-        "admin": ["/admin/regeln", "/admin/regeln/neu", "/admin/partner", "/leitung/"],
+        "admin": [
+            "/admin/regeln",
+            "/admin/regeln/neu",
+            "/admin/partner",
+            "/leitung/",
+            *audit,
+            *account,
+            "/admin/benutzer",
+            "/admin/benutzer/neu",
+            f"/admin/benutzer/{admin.id}",
+            f"/admin/benutzer/{world['people']['ihk'].id}",
+            "/admin/auskunft",
+            "/admin/auskunft?name=Example",
+            f"/admin/auskunft/{world['person']}",
+            "/verarbeitungsverzeichnis",
+        ],
     }
 
 
