@@ -144,6 +144,36 @@ GERMAN_UI_WORDS = {
     "Herunterladen",
     "Anzeigen",
     "Kennzahlen",
+    # The pages of accounts, audit log, consents and data protection.
+    "Protokoll",
+    "Zugriff",
+    "Zugriffe",
+    "Einträge",
+    "Aktion",
+    "Benutzer",
+    "Benutzerkonto",
+    "Konto",
+    "Passwort",
+    "Zweiter",
+    "Faktor",
+    "Anmeldung",
+    "Rechtsgrundlage",
+    "Rechtsgrundlagen",
+    "Widerruf",
+    "widerrufen",
+    "Zweck",
+    "Weitergabe",
+    "Datenkategorien",
+    "gültig",
+    "erfasst",
+    "Unterschrift",
+    "Sorgeberechtigten",
+    "Auskunft",
+    "Verarbeitungsverzeichnis",
+    "Verantwortlicher",
+    "Löschfristen",
+    "Maßnahmen",
+    "Empfänger",
 }
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
@@ -356,7 +386,9 @@ def test_the_word_check_finds_german_that_is_left(world, session, client, auth):
     auth.login(frontdesk)
     page = client.get(f"/faelle/{world['case'].id}").get_data(as_text=True)
     assert '<html lang="de">' in page
-    assert {"Anliegen", "Verlauf", "Abmelden", "Drucken"} <= german_words(page, _data(session))
+    left = german_words(page, _data(session))
+    assert {"Anliegen", "Verlauf", "Abmelden", "Drucken"} <= left
+    assert {"Rechtsgrundlagen", "Zweck", "Datenkategorien", "Widerruf"} <= left  # consents
 
 
 def test_german_stays_the_default_for_new_users(session, users):
