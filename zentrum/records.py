@@ -23,7 +23,7 @@ FIELD_LABELS = {
     "first_name": _l("Vorname"),
     "last_name": _l("Nachname"),
     "birth_date": _l("Geburtsdatum"),
-    "phone": _l("Telefon"),
+    "phone": _l("Telefonnummer"),
     "email": _l("E-Mail-Adresse"),
     "district": _l("Stadtbezirk"),
     "postcode": _l("Postleitzahl"),
@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "partner_id": _l("Partnerorganisation"),
     "active": _l("aktiv/deaktiviert"),
     "last_login_at": _l("letzte Anmeldung"),
+    "must_change_password": _l("muss Passwort ändern"),
+    "locale": _l("Sprache"),
 }
 
 

@@ -38,6 +38,7 @@ AUDIT_LABELS = {
     AuditAction.CONSENT_RECORDED: _l("Einwilligung erfasst"),
     AuditAction.CONSENT_REVOKED: _l("Einwilligung widerrufen"),
     AuditAction.ACCESS_REFUSED: _l("Zugriff verweigert"),
+    AuditAction.AUDIT_SEARCH: _l("Protokoll durchsucht"),
 }
 # Staff in the history's details: named by organisation instead.
 _STAFF_DETAILS = ("to_user", "to_user_id", "from_user_id")
@@ -133,9 +134,26 @@ _DETAILS = {
     "outcome": (_l("Ergebnis"), lambda v: label("outcome", v)),
     "internal": (_l("intern"), lambda v: _("ja") if v else _("nein")),
     "wait_seconds": (_l("Wartezeit"), _wait),
+    "basis": (_l("Rechtsgrundlage"), lambda v: label("legal_basis", v)),
+    "categories": (
+        _l("Datenkategorien"),
+        lambda v: ", ".join(label("data_category", c) for c in v),
+    ),
+    "given_by": (_l("Erteilt von"), lambda v: label("consent_giver", v)),
+    "given_on": (_l("Erteilt am"), str),
+    "revoked_by": (_l("Widerrufen von"), lambda v: label("consent_giver", v)),
 }
 _HIDDEN_DETAILS = frozenset(
-    {"existing_person", "handover_id", "referral_id", "note_id", "addendum_to", "from_partner_id"}
+    {
+        "existing_person",
+        "handover_id",
+        "referral_id",
+        "note_id",
+        "addendum_to",
+        "from_partner_id",
+        "consent_id",
+        "basis_id",
+    }
 )
 
 
