@@ -541,3 +541,26 @@ def test_the_stock_consent_purpose_follows_the_reader(session, users, client, au
     assert client.post("/anliegen/neu", data=data).status_code == 302
     stored = session.scalars(sa.select(Consent.purpose).order_by(Consent.id)).all()
     assert stored[-1] == typed
+
+
+def test_refusals_of_the_account_services_come_in_english(session, users, client, auth):
+    """Password rules and account refusals are written in the services; they still translate."""
+    admin = users("admin")
+    admin.locale = "en"
+    users("frontdesk", username="a.schmidt")
+    session.commit()
+    auth.login(admin)
+    new = {"display_name": "Anna", "email": "", "role": "frontdesk", "partner": ""}
+    typed = {**new, "username": "b.braun", "password_mode": "typed", "password": "b.braun"}
+    page = client.post("/admin/benutzer/neu", data=typed).get_data(as_text=True)
+    assert "The password needs at least 10 characters." in page
+    assert "The password must not be the username." in page
+    taken = {**new, "username": "a.schmidt", "password_mode": "generate", "password": ""}
+    page = client.post("/admin/benutzer/neu", data=taken).get_data(as_text=True)
+    assert "The username a.schmidt already exists." in page
+    response = client.post(f"/admin/benutzer/{admin.id}/deaktivieren")
+    assert response.status_code == 409
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    change = {"current": PASSWORD, "new": "kurz", "repeat": "kurz"}
+    page = client.post("/konto/passwort", data=change).get_data(as_text=True)
+    assert "The password needs at least 10 characters." in page and "Zeichen" not in page
