@@ -129,3 +129,22 @@ def test_translations_command_lists_what_is_left_and_fails_until_done(app, tmp_p
     done = runner.invoke(args=["translations"])
     assert done.exit_code == 0, done.output
     assert tool.mo_is_current("en")
+
+
+def test_a_guess_of_babel_is_kept_while_fuzzy_and_dropped_once_translated(tmp_path, monkeypatch):
+    """Babel reads `#| msgid` back as a comment; the tool keeps it only on fuzzy entries."""
+    from zentrum import translations_tool
+
+    po = tmp_path / "en" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        '# | msgid "Woche"\nmsgid "Wohnen"\nmsgstr "Housing"\n\n'
+        '#, fuzzy\n#| msgid "Hallo"\nmsgid "Hallo!"\nmsgstr "Hello"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(translations_tool, "TRANSLATIONS", tmp_path)
+    catalog = read_catalog("en")
+    assert catalog.get("Wohnen").user_comments == []
+    assert catalog.get("Wohnen").previous_id == []
+    assert catalog.get("Hallo!").user_comments == []
+    assert catalog.get("Hallo!").previous_id == ["Hallo"]

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import Channel, MemberRole, Role, Urgency
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models.base import utcnow
 from zentrum.services.records import RecordFacts, record_facts
 
@@ -23,7 +23,7 @@ FIELD_LABELS = {
     "first_name": _l("Vorname"),
     "last_name": _l("Nachname"),
     "birth_date": _l("Geburtsdatum"),
-    "phone": _l("Telefon"),
+    "phone": _l("Telefonnummer"),
     "email": _l("E-Mail-Adresse"),
     "district": _l("Stadtbezirk"),
     "postcode": _l("Postleitzahl"),
@@ -35,6 +35,8 @@ FIELD_LABELS = {
     "partner_id": _l("Partnerorganisation"),
     "active": _l("aktiv/deaktiviert"),
     "last_login_at": _l("letzte Anmeldung"),
+    "must_change_password": _l("muss Passwort ändern"),
+    "locale": _l("Sprache"),
 }
 
 
@@ -84,18 +86,20 @@ def _labels(kind: str, values) -> str:
     return ", ".join(label(kind, value) for value in values)
 
 
+def _contact(config, key: str) -> str:
+    """A configured contact, or which variable to set (one message, not glued fragments)."""
+    if config[key]:
+        return config[key]
+    return _("nicht eingetragen (%(variable)s)", variable=f"ZENTRUM_{key}")
+
+
 def _controller(config) -> Section:
-    unset = _("nicht eingetragen (%(variable)s)")
     return Section(
         _("Verantwortlicher"),
         [
             config["CONTROLLER_NAME"],
-            _("Kontakt: %(contact)s", contact=config["CONTROLLER_CONTACT"])
-            if config["CONTROLLER_CONTACT"]
-            else _("Kontakt: ") + unset % {"variable": "ZENTRUM_CONTROLLER_CONTACT"},
-            _("Datenschutzbeauftragte:r: %(contact)s", contact=config["DPO_CONTACT"])
-            if config["DPO_CONTACT"]
-            else _("Datenschutzbeauftragte:r: ") + unset % {"variable": "ZENTRUM_DPO_CONTACT"},
+            _("Kontakt: %(contact)s", contact=_contact(config, "CONTROLLER_CONTACT")),
+            _("Datenschutzbeauftragte:r: %(contact)s", contact=_contact(config, "DPO_CONTACT")),
         ],
     )
 
@@ -143,7 +147,7 @@ def _data(facts: RecordFacts) -> Section:
             _(
                 "Anliegen: Themen (%(topics)s), Dringlichkeit (%(urgencies)s), Zugangsweg "
                 "(%(channels)s), Beschreibung, Ergebnis",
-                topics=", ".join(facts.topics),
+                topics=", ".join(topic_label(topic) for topic in facts.topics),
                 urgencies=_labels("urgency", Urgency),
                 channels=_labels("channel", Channel),
             ),

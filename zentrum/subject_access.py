@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from zentrum.domain.vocab import AuditAction, DeclineReason
-from zentrum.labels import label
+from zentrum.labels import label, topic_label
 from zentrum.models import Partner, User
 from zentrum.models.base import utcnow
 from zentrum.services.subject_access import SubjectRows, subject_rows
@@ -38,6 +38,7 @@ AUDIT_LABELS = {
     AuditAction.CONSENT_RECORDED: _l("Einwilligung erfasst"),
     AuditAction.CONSENT_REVOKED: _l("Einwilligung widerrufen"),
     AuditAction.ACCESS_REFUSED: _l("Zugriff verweigert"),
+    AuditAction.AUDIT_SEARCH: _l("Protokoll durchsucht"),
 }
 # Staff in the history's details: named by organisation instead.
 _STAFF_DETAILS = ("to_user", "to_user_id", "from_user_id")
@@ -133,9 +134,26 @@ _DETAILS = {
     "outcome": (_l("Ergebnis"), lambda v: label("outcome", v)),
     "internal": (_l("intern"), lambda v: _("ja") if v else _("nein")),
     "wait_seconds": (_l("Wartezeit"), _wait),
+    "basis": (_l("Rechtsgrundlage"), lambda v: label("legal_basis", v)),
+    "categories": (
+        _l("Datenkategorien"),
+        lambda v: ", ".join(label("data_category", c) for c in v),
+    ),
+    "given_by": (_l("Erteilt von"), lambda v: label("consent_giver", v)),
+    "given_on": (_l("Erteilt am"), str),
+    "revoked_by": (_l("Widerrufen von"), lambda v: label("consent_giver", v)),
 }
 _HIDDEN_DETAILS = frozenset(
-    {"existing_person", "handover_id", "referral_id", "note_id", "addendum_to", "from_partner_id"}
+    {
+        "existing_person",
+        "handover_id",
+        "referral_id",
+        "note_id",
+        "addendum_to",
+        "from_partner_id",
+        "consent_id",
+        "basis_id",
+    }
 )
 
 
@@ -177,7 +195,7 @@ def _cases(rows: SubjectRows, partners: dict[int, str]) -> list[dict[str, Any]]:
                 "status": label("status", case.status),
                 "urgency": label("urgency", case.urgency),
                 "channel": label("channel", case.channel),
-                "topics": [topic.label for topic in case.topics],
+                "topics": [topic_label(topic.label) for topic in case.topics],
                 "description": case.description,
                 "recorded_at": case.created_at,
                 "closed_at": case.closed_at,

@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po, unescape, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "babel.cfg"
@@ -49,7 +49,25 @@ def extract() -> Catalog:
 def read_catalog(locale: str) -> Catalog:
     """The catalogue of one language as it is on disk."""
     with po_path(locale).open("rb") as file:
-        return read_po(file, locale=locale, domain=DOMAIN)
+        catalog = read_po(file, locale=locale, domain=DOMAIN)
+    for message in catalog:
+        _settle_previous(message)
+    return catalog
+
+
+def _settle_previous(message) -> None:
+    """Babel reads a ``#| msgid "…"`` line back as a user comment ``| msgid "…"``.
+
+    Written again, it would stay forever as ``# | msgid …`` above an entry long
+    translated, naming some unrelated text. Keep it (as the previous msgid) only
+    while the entry is fuzzy, where it shows the translator what Babel guessed from.
+    """
+    previous = [c for c in message.user_comments if c.startswith("| msgid")]
+    if not previous and not any(c.startswith("| ") for c in message.user_comments):
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("| ")]
+    if message.fuzzy and not message.previous_id and previous:
+        message.previous_id = [unescape(previous[0].removeprefix("| msgid").strip())]
 
 
 @dataclass

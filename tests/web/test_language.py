@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PASSWORD
-from zentrum.domain.vocab import DeclineReason
+from zentrum.domain.vocab import DeclineReason, LegalBasis
 from zentrum.labels import LABELS
-from zentrum.models import Case, Partner, RoutingRule, Topic, User
+from zentrum.models import Case, Consent, Partner, RoutingRule, Topic, User
+from zentrum.services.consents import request_basis, revoke_consent
 from zentrum.services.handover import accept_offer, decline_offer, offer_case
 from zentrum.services.notes import add_note
 from zentrum.services.referrals import refer_case
@@ -143,6 +144,36 @@ GERMAN_UI_WORDS = {
     "Herunterladen",
     "Anzeigen",
     "Kennzahlen",
+    # The pages of accounts, audit log, consents and data protection.
+    "Protokoll",
+    "Zugriff",
+    "Zugriffe",
+    "Einträge",
+    "Aktion",
+    "Benutzer",
+    "Benutzerkonto",
+    "Konto",
+    "Passwort",
+    "Zweiter",
+    "Faktor",
+    "Anmeldung",
+    "Rechtsgrundlage",
+    "Rechtsgrundlagen",
+    "Widerruf",
+    "widerrufen",
+    "Zweck",
+    "Weitergabe",
+    "Datenkategorien",
+    "gültig",
+    "erfasst",
+    "Unterschrift",
+    "Sorgeberechtigten",
+    "Auskunft",
+    "Verarbeitungsverzeichnis",
+    "Verantwortlicher",
+    "Löschfristen",
+    "Maßnahmen",
+    "Empfänger",
 }
 WORD = re.compile(r"[A-Za-zÄÖÜäöüß]+")
 
@@ -203,7 +234,7 @@ def world(session, cases, users):
     case = cases(
         "Mira",
         "Example",
-        consents=["ihk", "hwk"],
+        consents=["ihk", "hwk", "jobcenter"],
         members=[("Petra", "Example", "parent")],
         at=INTAKE,
         description="Looking for an apprenticeship.",
@@ -230,10 +261,35 @@ def world(session, cases, users):
     )
     offer_case(session, cases.frontdesk(), NOW, session.get(Case, other.id), cases.partner("hwk"))
     session.commit()
+    # The consent section in every state: valid, revoked, and a legal basis awaiting approval.
+    jobcenter = session.scalar(
+        sa.select(Consent).where(Consent.partner_id == cases.partner_id("jobcenter"))
+    )
+    revoke_consent(
+        session, people["frontdesk"], NOW, fresh(), jobcenter.id, "young_person", "By phone."
+    )
+    request_basis(
+        session,
+        people["frontdesk"],
+        NOW,
+        fresh(),
+        cases.partner("uni"),
+        LegalBasis.SGB_X_69_1_1,
+        "Enrolment advice needs the school certificates on file.",
+    )
+    session.commit()
     for user in people.values():
         session.get(User, user.id).locale = "en"
     session.commit()
-    return {"people": people, "case": case, "offer": offer, "other": other}
+    valid = session.scalar(sa.select(Consent).where(Consent.partner_id == cases.partner_id("ihk")))
+    return {
+        "people": people,
+        "case": case,
+        "offer": offer,
+        "other": other,
+        "consent": valid,
+        "person": valid.person_id,
+    }
 
 
 def _data(session) -> list[str]:
@@ -260,17 +316,53 @@ def _pages(world) -> dict[str, list[str]]:
         "/sprache",
         "/",
     ]
+    account = ["/konto/", "/konto/passwort"]
+    # Supervisors and admins have a second factor already; the set-up page is for the others.
+    enrol = "/konto/zweiter-faktor"
+    consent_pages = [
+        f"/faelle/{case.id}/einwilligungen/{world['consent'].id}/widerrufen",
+        f"/faelle/{case.id}/einwilligung/druck",
+        f"/faelle/{case.id}/einwilligung/{world['consent'].partner_id}/druck",
+    ]
+    audit = ["/protokoll/", f"/protokoll/fall/{case.id}", f"/protokoll/person/{world['person']}"]
+    admin = world["people"]["admin"]
     return {
-        "frontdesk": [*case_pages, "/anliegen/neu", f"/faelle/{other.id}", "/faelle/999999"],
-        "ihk": [*case_pages, "/eingang", "/meine-faelle"],
-        "hwk": ["/eingang", f"/faelle/{other.id}", f"/faelle/{case.id}"],
+        "frontdesk": [
+            *case_pages,
+            *consent_pages,
+            *account,
+            enrol,
+            "/anliegen/neu",
+            f"/faelle/{other.id}",
+            "/faelle/999999",
+        ],
+        "ihk": [*case_pages, *consent_pages, *account, enrol, "/eingang", "/meine-faelle"],
+        "hwk": ["/eingang", f"/faelle/{other.id}", f"/faelle/{case.id}", "/konto/"],
         "supervisor": [
             *case_pages,
+            *audit,
+            *account,
             "/leitung/",
             "/leitung/uebergaben",
             "/leitung/uebergaben?status=declined",
+            "/verarbeitungsverzeichnis",
         ],
-        "admin": ["/admin/regeln", "/admin/regeln/neu", "/admin/partner", "/leitung/"],
+        "admin": [
+            "/admin/regeln",
+            "/admin/regeln/neu",
+            "/admin/partner",
+            "/leitung/",
+            *audit,
+            *account,
+            "/admin/benutzer",
+            "/admin/benutzer/neu",
+            f"/admin/benutzer/{admin.id}",
+            f"/admin/benutzer/{world['people']['ihk'].id}",
+            "/admin/auskunft",
+            "/admin/auskunft?name=Example",
+            f"/admin/auskunft/{world['person']}",
+            "/verarbeitungsverzeichnis",
+        ],
     }
 
 
@@ -294,7 +386,9 @@ def test_the_word_check_finds_german_that_is_left(world, session, client, auth):
     auth.login(frontdesk)
     page = client.get(f"/faelle/{world['case'].id}").get_data(as_text=True)
     assert '<html lang="de">' in page
-    assert {"Anliegen", "Verlauf", "Abmelden", "Drucken"} <= german_words(page, _data(session))
+    left = german_words(page, _data(session))
+    assert {"Anliegen", "Verlauf", "Abmelden", "Drucken"} <= left
+    assert {"Rechtsgrundlagen", "Zweck", "Datenkategorien", "Widerruf"} <= left  # consents
 
 
 def test_german_stays_the_default_for_new_users(session, users):
@@ -416,3 +510,57 @@ def test_a_suggestion_shows_the_stock_reason_translated(session, cases, users, c
     page = client.get(f"/faelle/{case.id}").get_data(as_text=True)
     assert "Topic apprenticeship, 16–24 years → IHK" in page
     assert "Thema Ausbildung" not in page
+
+
+def test_the_stock_consent_purpose_follows_the_reader(session, users, client, auth):
+    """The intake offers the stock purpose in the user's language, stores it German, and
+    every reader sees it in their own language; a purpose the front desk typed stays as typed."""
+    from tests.web.test_intake import _form
+    from zentrum.models import Consent
+    from zentrum.services.intake import INTAKE_PURPOSE
+
+    english = "Advice and placement regarding the enquiry at the Zentrum Zukunft Wuppertal"
+    frontdesk = users("frontdesk")
+    frontdesk.locale = "en"
+    session.commit()
+    auth.login(frontdesk)
+    assert f'value="{english}"' in client.get("/anliegen/neu").get_data(as_text=True)
+    response = client.post("/anliegen/neu", data=_form(session, consent_purpose=english))
+    assert response.status_code == 302
+    consent = session.scalar(sa.select(Consent))
+    assert consent.purpose == INTAKE_PURPOSE
+    page = client.get(f"/faelle/{consent.case_id}").get_data(as_text=True)
+    assert english in page and INTAKE_PURPOSE not in page
+    session.get(User, frontdesk.id).locale = "de"
+    session.commit()
+    page = client.get(f"/faelle/{consent.case_id}").get_data(as_text=True)
+    assert INTAKE_PURPOSE in page and english not in page
+
+    typed = "Advice on applying for an apprenticeship"
+    data = _form(session, consent_purpose=typed, first_name="Jonas", birth_date="2006-01-02")
+    assert client.post("/anliegen/neu", data=data).status_code == 302
+    stored = session.scalars(sa.select(Consent.purpose).order_by(Consent.id)).all()
+    assert stored[-1] == typed
+
+
+def test_refusals_of_the_account_services_come_in_english(session, users, client, auth):
+    """Password rules and account refusals are written in the services; they still translate."""
+    admin = users("admin")
+    admin.locale = "en"
+    users("frontdesk", username="a.schmidt")
+    session.commit()
+    auth.login(admin)
+    new = {"display_name": "Anna", "email": "", "role": "frontdesk", "partner": ""}
+    typed = {**new, "username": "b.braun", "password_mode": "typed", "password": "b.braun"}
+    page = client.post("/admin/benutzer/neu", data=typed).get_data(as_text=True)
+    assert "The password needs at least 10 characters." in page
+    assert "The password must not be the username." in page
+    taken = {**new, "username": "a.schmidt", "password_mode": "generate", "password": ""}
+    page = client.post("/admin/benutzer/neu", data=taken).get_data(as_text=True)
+    assert "The username a.schmidt already exists." in page
+    response = client.post(f"/admin/benutzer/{admin.id}/deaktivieren")
+    assert response.status_code == 409
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    change = {"current": PASSWORD, "new": "kurz", "repeat": "kurz"}
+    page = client.post("/konto/passwort", data=change).get_data(as_text=True)
+    assert "The password needs at least 10 characters." in page and "Zeichen" not in page

@@ -206,3 +206,34 @@ def test_vvz_command_prints_markdown(app, session):
     assert "&" not in result.output.replace("&amp;", "")  # not HTML-escaped
     app.config["RETENTION_YEARS"] = 10
     assert "10 Jahre nach Abschluss" in app.test_cli_runner().invoke(args=["vvz"]).output
+
+
+def test_record_names_every_stored_account_field_in_words(client, admin):
+    page = client.get("/verarbeitungsverzeichnis").get_data(as_text=True)
+    assert "muss Passwort ändern" in page and "must_change_password" not in page
+    assert "locale" not in page
+
+
+def test_consent_and_legal_basis_steps_show_in_words(app):
+    """The consent branch's history details: labels, not stored keys and codes; no ids."""
+    from zentrum.subject_access import _details
+
+    with app.test_request_context():
+        shown = _details(
+            {
+                "consent_id": 7,
+                "basis_id": 3,
+                "categories": ["master_data", "contact"],
+                "given_by": "guardians",
+                "given_on": "2026-11-24",
+                "revoked_by": "young_person",
+                "basis": "sgb_ii_50",
+            }
+        )
+    assert shown == {
+        "Datenkategorien": "Stammdaten (Name, Geburtsdatum, Anschrift), Kontaktdaten (Telefon, E-Mail)",
+        "Erteilt von": "die Sorgeberechtigten (unter 15 Jahren)",
+        "Erteilt am": "2026-11-24",
+        "Widerrufen von": "der junge Mensch selbst (ab 15 Jahren)",
+        "Rechtsgrundlage": "§ 50 SGB II – Datenübermittlung durch das Jobcenter",
+    }

@@ -2,6 +2,20 @@
 
 MIN_LENGTH = 10
 
+
+def N_(text: str) -> str:
+    """Mark a message for the catalogue; the web layer translates it (``gettext``)."""
+    return text
+
+
+TOO_SHORT = N_("Das Passwort braucht mindestens %(min)d Zeichen.")
+ONE_KIND = N_(
+    "Das Passwort darf nicht nur aus einer Zeichenart bestehen "
+    "(nur Kleinbuchstaben, nur Großbuchstaben, nur Ziffern oder nur Sonderzeichen)."
+)
+IS_USERNAME = N_("Das Passwort darf nicht der Benutzername sein.")
+TOO_COMMON = N_("Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.")
+
 # The most common passwords of German and international leak lists (lower case);
 # the length rule already rules out the shorter ones.
 COMMON_PASSWORDS = frozenset(
@@ -57,22 +71,24 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
-    """Why a new password is refused (German messages); empty when it is fine."""
+def broken_rules(password: str, username: str = "") -> list[str]:
+    """The rules a new password breaks, as German message ids (``%(min)d`` = MIN_LENGTH)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Das Passwort braucht mindestens {MIN_LENGTH} Zeichen.")
+        problems.append(TOO_SHORT)
     if password and _character_classes(password) < 2:
-        problems.append(
-            "Das Passwort darf nicht nur aus einer Zeichenart bestehen "
-            "(nur Kleinbuchstaben, nur Großbuchstaben, nur Ziffern oder nur Sonderzeichen)."
-        )
+        problems.append(ONE_KIND)
     lowered = password.strip().lower()
     if username and lowered == username.strip().lower():
-        problems.append("Das Passwort darf nicht der Benutzername sein.")
+        problems.append(IS_USERNAME)
     if lowered in COMMON_PASSWORDS:
-        problems.append("Dieses Passwort ist zu verbreitet. Bitte wählen Sie ein anderes.")
+        problems.append(TOO_COMMON)
     return problems
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Why a new password is refused (German messages); empty when it is fine."""
+    return [rule % {"min": MIN_LENGTH} for rule in broken_rules(password, username)]
 
 
 def _character_classes(password: str) -> int:

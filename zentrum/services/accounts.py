@@ -14,6 +14,7 @@ from zentrum.domain.passwords import password_problems
 from zentrum.domain.vocab import AuditAction, Role
 from zentrum.models import Partner, User
 from zentrum.passwords import hash_password
+from zentrum.seed import N_
 from zentrum.services import second_factor
 from zentrum.services.audit import record
 from zentrum.services.users import UserError, create_user, end_sessions, set_active
@@ -51,7 +52,7 @@ def generate_password() -> str:
 def _partner_for(role: Role, partner: Partner | None) -> Partner | None:
     """The partner the role keeps: required for advisors, none for front desk and admins."""
     if role == Role.ADVISOR and partner is None:
-        raise UserError("Berater:innen gehören zu genau einer Partnerorganisation.")
+        raise UserError(N_("Berater:innen gehören zu genau einer Partnerorganisation."))
     return partner if role in PARTNER_ROLES else None
 
 
@@ -97,7 +98,7 @@ def _lock_active_admins(session: Session) -> list[int]:
 def _keep_an_admin(session: Session, user: User) -> None:
     """Refuse when the user is the last active admin."""
     if user.role == Role.ADMIN and user.active and _lock_active_admins(session) == [user.id]:
-        raise AccountRefused("Die letzte aktive Administration kann nicht entfernt werden.")
+        raise AccountRefused(N_("Die letzte aktive Administration kann nicht entfernt werden."))
 
 
 def _not_self(actor: User, user: User, message: str) -> None:
@@ -107,7 +108,7 @@ def _not_self(actor: User, user: User, message: str) -> None:
 
 def deactivate(session: Session, actor: User, user: User) -> None:
     """Deactivate an account: no more logins, its sessions end."""
-    _not_self(actor, user, "Sie können Ihr eigenes Konto nicht deaktivieren.")
+    _not_self(actor, user, N_("Sie können Ihr eigenes Konto nicht deaktivieren."))
     if not user.active:
         return
     _keep_an_admin(session, user)
@@ -125,7 +126,7 @@ def reactivate(session: Session, actor: User, user: User) -> None:
 
 def reset_password(session: Session, actor: User, user: User) -> str:
     """A new temporary password (returned once); it must be changed, the sessions end."""
-    _not_self(actor, user, "Ihr eigenes Passwort ändern Sie unter „Mein Konto“.")
+    _not_self(actor, user, N_("Ihr eigenes Passwort ändern Sie unter „Mein Konto“."))
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
@@ -144,7 +145,7 @@ def change_role(
     session: Session, actor: User, user: User, role: Role, partner: Partner | None
 ) -> bool:
     """Give the user another role or partner; their sessions end. False: nothing changed."""
-    _not_self(actor, user, "Ihre eigene Rolle kann nur eine andere Administration ändern.")
+    _not_self(actor, user, N_("Ihre eigene Rolle kann nur eine andere Administration ändern."))
     partner = _partner_for(role, partner)
     new_partner_id = partner.id if partner else None
     if user.role == role.value and user.partner_id == new_partner_id:

@@ -24,11 +24,13 @@ from zentrum.models import (
     Topic,
     User,
 )
+from zentrum.seed import N_
 from zentrum.services.errors import InvalidReference
 
 # What the front desk's consent covers unless it says otherwise: the least needed to advise.
 INTAKE_CATEGORIES = (DataCategory.MASTER_DATA.value, DataCategory.CONTACT.value)
-INTAKE_PURPOSE = "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal"
+# Stock text: stored German, shown in the reader's language (labels.stock_text).
+INTAKE_PURPOSE = N_("Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal")
 
 
 @dataclass

@@ -5,10 +5,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.passwords import password_problems
+from zentrum.domain.passwords import MIN_LENGTH, broken_rules
 from zentrum.domain.vocab import Role
 from zentrum.models import Partner, User
 from zentrum.passwords import hash_password, needs_rehash, verify_password
+from zentrum.seed import N_
 from zentrum.services.errors import ServiceError
 
 # Verified when the user is unknown, so that both answers take about as long.
@@ -16,7 +17,20 @@ _DUMMY_HASH: dict[str, str] = {}
 
 
 class UserError(ServiceError):
-    """A user account cannot be created as asked."""
+    """A user account cannot be created as asked.
+
+    Holds German message ids (marked for the catalogue) and their values, so that
+    the web layer shows them in the user's language; ``str()`` is the German text.
+    """
+
+    def __init__(self, *messages: str, **values) -> None:
+        super().__init__(" ".join(message % values for message in messages))
+        self.messages = messages
+        self.values = values
+
+    def translated(self, gettext) -> str:
+        """The messages through the given ``gettext`` (flask_babel's in the web layer)."""
+        return " ".join(gettext(message, **self.values) for message in self.messages)
 
 
 def create_user(
@@ -31,12 +45,12 @@ def create_user(
     """Create a user with a hashed password; advisors need a partner."""
     username = username.strip().lower()
     if not username:
-        raise UserError("Benutzername fehlt.")
+        raise UserError(N_("Benutzername fehlt."))
     if role == Role.ADVISOR and partner is None:
-        raise UserError("Berater:innen gehören zu genau einer Partnerorganisation.")
+        raise UserError(N_("Berater:innen gehören zu genau einer Partnerorganisation."))
     _check_new_password(password, username)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"Den Benutzernamen {username} gibt es schon.")
+        raise UserError(N_("Den Benutzernamen %(username)s gibt es schon."), username=username)
     user = User(
         username=username,
         display_name=display_name,
@@ -90,6 +104,6 @@ def set_active(session: Session, user: User, active: bool) -> None:
 
 def _check_new_password(password: str, username: str) -> None:
     """Raise UserError with every reason the password is refused."""
-    problems = password_problems(password, username)
+    problems = broken_rules(password, username)
     if problems:
-        raise UserError(" ".join(problems))
+        raise UserError(*problems, min=MIN_LENGTH)

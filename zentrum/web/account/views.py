@@ -58,7 +58,7 @@ def password():
         change_password(db.session, me, form.new.data)
     except UserError as error:
         db.session.rollback()
-        form.new.errors.append(str(error))
+        form.new.errors.append(error.translated(_))
         return render_template("account/password.html", form=form, me=me), 422
     me.must_change_password = False
     record(db.session, AuditAction.CHANGE, user=me, details={"changed": "own_password"})

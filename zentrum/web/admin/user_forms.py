@@ -3,13 +3,14 @@
 import re
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
-from zentrum.domain.passwords import password_problems
+from zentrum.domain.passwords import MIN_LENGTH, broken_rules
 from zentrum.domain.vocab import Role
 from zentrum.labels import choices
 from zentrum.web.validators import NoControlCharacters, strip
@@ -120,6 +121,6 @@ class NewUserForm(RoleForm):
             return
         if not field.data:
             raise ValidationError(_l("Bitte ein Passwort eingeben oder „erzeugen“ wählen."))
-        problems = password_problems(field.data, self.username.data or "")
+        problems = broken_rules(field.data, self.username.data or "")
         if problems:
-            raise ValidationError(" ".join(problems))
+            raise ValidationError(" ".join(gettext(p, min=MIN_LENGTH) for p in problems))

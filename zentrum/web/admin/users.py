@@ -75,7 +75,7 @@ def new_user():
         db.session.commit()
     except UserError as error:
         db.session.rollback()
-        form.username.errors.append(str(error))
+        form.username.errors.append(error.translated(_))
         return render_template("admin/user_new.html", form=form), 422
     if typed:
         flash(_("Das Konto „%(name)s“ wurde angelegt.", name=user.username), "success")
@@ -124,7 +124,7 @@ def change_role(user_id: int):
         db.session.commit()
     except UserError as error:
         db.session.rollback()
-        return _edit_page(user, form, str(error), 409)
+        return _edit_page(user, form, error.translated(_), 409)
     if changed:
         flash(
             _("Rolle von „%(name)s“ geändert; die Sitzungen wurden beendet.", name=user.username),
@@ -141,7 +141,7 @@ def _act(user_id: int, action, message: str):
         db.session.commit()
     except AccountRefused as error:
         db.session.rollback()
-        return _edit_page(user, problem=str(error), status=409)
+        return _edit_page(user, problem=error.translated(_), status=409)
     flash(message % {"name": user.username}, "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
@@ -178,5 +178,5 @@ def reset_password(user_id: int):
         db.session.commit()
     except AccountRefused as error:
         db.session.rollback()
-        return _edit_page(user, problem=str(error), status=409)
+        return _edit_page(user, problem=error.translated(_), status=409)
     return _show_once(user, password, _("Passwort zurückgesetzt"))

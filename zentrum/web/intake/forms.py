@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -181,7 +182,7 @@ class IntakeForm(FlaskForm):
     )
     consent_purpose = StringField(
         _l("Zweck der Weitergabe"),
-        default=INTAKE_PURPOSE,
+        default=lambda: gettext(INTAKE_PURPOSE),
         validators=[Length(max=2000, message=_l("Höchstens 2000 Zeichen.")), NoControlCharacters()],
         filters=[strip],
     )
@@ -270,5 +271,11 @@ class IntakeForm(FlaskForm):
             consent_given_by=self.consent_given_by.data,
             consent_guardian_names=self.consent_guardian_names.data or "",
             consent_categories=list(self.consent_categories.data or []),
-            consent_purpose=self.consent_purpose.data or "",
+            consent_purpose=_stored_purpose(self.consent_purpose.data or ""),
         )
+
+
+def _stored_purpose(text: str) -> str:
+    """The stock purpose as offered in the user's language is stored as the German stock
+    text, so that every reader sees it in their own language; anything typed stays as is."""
+    return INTAKE_PURPOSE if text == gettext(INTAKE_PURPOSE) else text
