@@ -102,7 +102,7 @@ class FrontDesk(_Staff):
             "csrf_token": self.token(form),
             "first_name": "Last" + secrets.token_hex(4),
             "last_name": random.choice(SURNAMES),
-            "birth_date": f"{random.randint(1999, 2011)}-0{random.randint(1, 9)}-{random.randint(10, 28)}",
+            "birth_date": f"{random.randint(1999, 2010)}-0{random.randint(1, 9)}-{random.randint(10, 28)}",
             "district": "barmen",
             "language": "de",
             "topics": [str(random.choice(SETUP["topics"]))],
@@ -110,6 +110,9 @@ class FrontDesk(_Staff):
             "channel": "walk_in",
             "urgency": "normal",
             "consents": [str(p) for p in SETUP["partners"]],
+            "consent_given_by": "young_person",  # born 2010 or earlier: 15 or older
+            "consent_categories": ["master_data", "contact"],
+            "consent_purpose": "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal",
             "person_choice": "new",
             "save": "1",
         }

@@ -14,8 +14,10 @@ so notes and their events are produced by two passes that agree without sharing 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from zentrum.bench_rows import BenchRows
+from zentrum.domain.clock import local_date
 from zentrum.models import CaseAccess, CaseEvent, CaseNote, Consent
 
 LONG_HISTORY = 100
@@ -36,6 +38,7 @@ NOTE_COLUMNS = [
     "author_id",
     "partner_id",
     "internal",
+    "youth_office",
     "body",
     "addendum_to_id",
     "created_at",
@@ -45,11 +48,16 @@ CONSENT_COLUMNS = [
     "person_id",
     "partner_id",
     "case_id",
+    "categories",
+    "purpose",
+    "given_on",
+    "given_by",
     "granted_at",
     "recorded_by_id",
-    "revoked_at",
-    "revoked_by_id",
 ]
+# What a consent at intake covers in the bench (as the intake form's defaults).
+CONSENT_CATEGORIES = json.dumps(["master_data", "contact"])
+CONSENT_PURPOSE = "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal"
 NOTE_BODY = (
     "Gespräch geführt; Unterlagen angefordert, nächster Termin vereinbart.",
     "Rückmeldung an die Familie gegeben, Bewerbungsunterlagen besprochen.",
@@ -132,7 +140,17 @@ class HistoryRows:
             planned = self._notes(index)
             for note_id, note in zip(self._note_ids(case[0], len(planned)), planned, strict=True):
                 body = NOTE_BODY[note_id % 2]
-                row = (note_id, case[0], note.author, note.partner, note.internal, body, None)
+                youth_office = False  # the bench's notes are not written at the Jugendamt
+                row = (
+                    note_id,
+                    case[0],
+                    note.author,
+                    note.partner,
+                    note.internal,
+                    youth_office,
+                    body,
+                    None,
+                )
                 if note_id > NOTES_PER_CASE * len(self.rows.cases):
                     extra.append((*row, note.at))
                 else:
@@ -221,7 +239,19 @@ class HistoryRows:
             person = self.young[case[0]]
             for partner in sorted(self._partners_of(index)):
                 consent_id += 1
-                yield (consent_id, person, partner, case[0], case[8], self.rows.frontdesk)
+                created = case[8]
+                yield (
+                    consent_id,
+                    person,
+                    partner,
+                    case[0],
+                    CONSENT_CATEGORIES,
+                    CONSENT_PURPOSE,
+                    local_date(datetime.fromtimestamp(created, UTC)),  # epoch seconds
+                    "young_person",
+                    created,
+                    self.rows.frontdesk,
+                )
 
     def tables(self):
         """(table, columns, rows) in an order the foreign keys accept (after the cases)."""
@@ -229,5 +259,5 @@ class HistoryRows:
             (CaseNote.__table__, NOTE_COLUMNS, self.notes()),
             (CaseEvent.__table__, EVENT_COLUMNS, self.events()),
             (CaseAccess.__table__, ["case_id", "partner_id", "since"], self.access()),
-            (Consent.__table__, CONSENT_COLUMNS[:6], self.consents()),
+            (Consent.__table__, CONSENT_COLUMNS, self.consents()),
         )

@@ -74,6 +74,9 @@ def _intake_form(session, number: int) -> dict:
         "channel": "walk_in",
         "urgency": "normal",
         "consents": [str(session.scalar(sa.select(Partner.id).where(Partner.code == "ihk")))],
+        "consent_given_by": "young_person",
+        "consent_categories": ["master_data", "contact"],
+        "consent_purpose": "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal",
         "save": "1",
     }
 
