@@ -27,11 +27,42 @@ from zentrum.services.notes import add_note
 
 pytestmark = pytest.mark.browser
 
-# WCAG 2.1 A and AA, nothing else (best-practice rules are not asked for).
+# The house rules beyond WCAG's own tags: one h1 and headings in order, everything in
+# landmarks that can be told apart, ids that are unique (axe counts these as best practice).
+HOUSE_RULES = (
+    "page-has-heading-one",
+    "heading-order",
+    "empty-heading",
+    "landmark-one-main",
+    "landmark-unique",
+    "region",
+    "duplicate-id",
+    "duplicate-id-active",
+    "empty-table-header",
+)
+# WCAG 2.1 A and AA, and the house rules.
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "rules": {rule: {"enabled": True} for rule in HOUSE_RULES},
     "resultTypes": ["violations"],
 }
+
+# What axe lets pass: more than one h1, and references (labels, hints, error
+# messages) to ids that are not on the page.
+STRUCTURE = """() => {
+  const problems = [];
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) problems.push(`${h1} h1 headings`);
+  const refs = "[aria-describedby], [aria-labelledby], [aria-controls], label[for]";
+  for (const el of document.querySelectorAll(refs)) {
+    const ids = ["aria-describedby", "aria-labelledby", "aria-controls", "for"]
+      .flatMap(name => (el.getAttribute(name) || "").split(/\\s+/)).filter(Boolean);
+    for (const id of ids) {
+      if (!document.getElementById(id)) problems.push(`${el.tagName.toLowerCase()} refers to #${id}`);
+    }
+  }
+  return problems;
+}"""
 
 ROLES = ("frontdesk", "advisor", "supervisor", "admin")
 # The user each role logs in as (created by ``scenario``), and one whose password an
@@ -409,6 +440,8 @@ def test_every_page_of_every_role_has_no_wcag_violations(live_server, new_page, 
         violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
         if violations:
             problems.append(f"{visit.name} ({visit.role}) at {page.url}:\n{_format(violations)}")
+        if structure := page.evaluate(STRUCTURE):
+            problems.append(f"{visit.name} ({visit.role}) at {page.url}: {', '.join(structure)}")
     print(f"axe checked {checked} page states")
     assert not problems, "\n".join(problems)
 
@@ -453,3 +486,23 @@ def test_axe_finds_a_violation_under_our_csp(live_server, page, scenario):
     page.evaluate("document.querySelector('main').append(document.createElement('input'))")
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     assert "label" in {v["id"] for v in violations}
+
+
+def test_house_rules_find_skipped_headings_a_second_h1_and_a_lost_reference(
+    live_server, page, scenario
+):
+    """So are a heading level skipped, a second h1 and a hint that points nowhere."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    login(page, live_server, LOGINS["frontdesk"])
+    page.goto(f"{live_server}/konto/passwort")
+    page.evaluate(
+        """() => {
+          const main = document.querySelector("main");
+          main.insertAdjacentHTML("beforeend", "<h4>Zu tief</h4><h1>Noch eine</h1>");
+          document.querySelector("#current").setAttribute("aria-describedby", "gibt-es-nicht");
+        }"""
+    )
+    violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert "heading-order" in {v["id"] for v in violations}
+    assert page.evaluate(STRUCTURE) == ["2 h1 headings", "input refers to #gibt-es-nicht"]
