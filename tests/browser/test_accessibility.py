@@ -47,8 +47,9 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 
-# What axe lets pass: more than one h1, and references (labels, hints, error
-# messages) to ids that are not on the page.
+# What axe lets pass: more than one h1, references (labels, hints, error messages)
+# to ids that are not on the page, and an error summary whose links go nowhere or
+# list the fields in another order than the form.
 STRUCTURE = """() => {
   const problems = [];
   const h1 = document.querySelectorAll("h1").length;
@@ -59,6 +60,18 @@ STRUCTURE = """() => {
       .flatMap(name => (el.getAttribute(name) || "").split(/\\s+/)).filter(Boolean);
     for (const id of ids) {
       if (!document.getElementById(id)) problems.push(`${el.tagName.toLowerCase()} refers to #${id}`);
+    }
+  }
+  for (const summary of document.querySelectorAll(".error-summary")) {
+    let previous = null;
+    for (const link of summary.querySelectorAll("a[href^='#']")) {
+      const target = document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) {
+        problems.push(`error summary links to ${link.getAttribute("href")}`);
+      } else if (previous && previous.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_PRECEDING) {
+        problems.push(`error summary lists #${target.id} after #${previous.id}`);
+      }
+      previous = target || previous;
     }
   }
   return problems;
@@ -491,7 +504,8 @@ def test_axe_finds_a_violation_under_our_csp(live_server, page, scenario):
 def test_house_rules_find_skipped_headings_a_second_h1_and_a_lost_reference(
     live_server, page, scenario
 ):
-    """So are a heading level skipped, a second h1 and a hint that points nowhere."""
+    """So are a skipped heading level, a second h1, a hint that points nowhere, and an error
+    summary out of the form's order or with a link to nowhere."""
     from axe_playwright_python.sync_playwright import Axe
 
     login(page, live_server, LOGINS["frontdesk"])
@@ -499,10 +513,17 @@ def test_house_rules_find_skipped_headings_a_second_h1_and_a_lost_reference(
     page.evaluate(
         """() => {
           const main = document.querySelector("main");
-          main.insertAdjacentHTML("beforeend", "<h4>Zu tief</h4><h1>Noch eine</h1>");
+          main.insertAdjacentHTML("beforeend", "<h4>Zu tief</h4><h1>Noch eine</h1>"
+            + "<div class='error-summary'><a href='#repeat'>Wiederholung</a>"
+            + "<a href='#current'>Bisheriges</a><a href='#weg'>Weg</a></div>");
           document.querySelector("#current").setAttribute("aria-describedby", "gibt-es-nicht");
         }"""
     )
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     assert "heading-order" in {v["id"] for v in violations}
-    assert page.evaluate(STRUCTURE) == ["2 h1 headings", "input refers to #gibt-es-nicht"]
+    assert page.evaluate(STRUCTURE) == [
+        "2 h1 headings",
+        "input refers to #gibt-es-nicht",
+        "error summary lists #current after #repeat",
+        "error summary links to #weg",
+    ]
