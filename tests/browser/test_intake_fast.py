@@ -43,7 +43,7 @@ def test_members_are_added_in_place_and_saved(live_server, page, users):
     assert len(ids) == len(set(ids)), "ids must stay unique"
     assert page.get_by_text("Keine Angehörigen erfasst.").count() == 0
 
-    page.get_by_label("Ausbildung").check()
+    page.get_by_label("Ausbildung", exact=True).check()
     page.get_by_role("button", name="Anliegen speichern").click()
     page.wait_for_url(re.compile(r".*/faelle/\d+(#weiterleiten)?$"))
     persons = page.get_by_role("table", name="Personen im Anliegen").inner_text()
@@ -96,7 +96,7 @@ def test_without_script_rows_come_from_the_server_and_the_hint_after_saving(
         member = page.get_by_role("group", name="Angehörige Person 1")
         member.get_by_label("Vorname").fill("Petra")
         member.get_by_label("Nachname").fill("Schmitz")
-        page.get_by_label("Ausbildung").check()
+        page.get_by_label("Ausbildung", exact=True).check()
         page.get_by_role("button", name="Anliegen speichern").click()
         notice = page.locator("#matches-heading")
         assert notice.inner_text() == "Diese Person ist vielleicht schon bekannt"
