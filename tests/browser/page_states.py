@@ -2,7 +2,8 @@
 
 A step is a function of the browser page, the base URL and the scenario (see
 ``scenario`` in ``test_accessibility.py``); ``goto`` makes one that opens a path.
-Steps that submit a form leave the page in its error state, never store anything.
+Steps that submit a form leave the page in its error state and store nothing, but for
+the new account whose generated password is shown once.
 """
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 import pyotp
 
-from tests.factories import TOTP_SECRET
+from tests.factories import PASSWORD, TOTP_SECRET
 
 Go = Callable[..., None]
 
@@ -112,7 +113,7 @@ def _password_step(page, base, username: str) -> None:
     """The first login step only: the page then asks for the second factor."""
     page.goto(f"{base}/login")
     page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill("richtig-geheim-1")
+    page.get_by_label("Passwort").fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_load_state()
 
