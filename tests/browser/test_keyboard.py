@@ -13,6 +13,8 @@ import pyotp
 import pytest
 
 from tests.factories import TOTP_SECRET
+from zentrum.domain.vocab import AuditAction
+from zentrum.services.audit import record
 from zentrum.services.handover import accept_offer
 
 pytestmark = pytest.mark.browser
@@ -107,8 +109,9 @@ def _login(page, base: str, username: str) -> Keys:
     keys.press("Enter")
     page.wait_for_url(re.compile(r".*/(eingang|login/code)?$"))
     if page.url.endswith("/login/code"):
-        # Supervisors and admins: the code field has the focus, Enter confirms.
-        assert keys.active()["id"] == "code"
+        # Supervisors and admins: the code field gets the focus, Enter confirms. Chromium
+        # may apply autofocus just after the load event, so wait for it (or time out).
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
         keys.type(pyotp.TOTP(TOTP_SECRET).now())
         keys.press("Enter")
         page.wait_for_url(re.compile(r".*/(eingang)?$"))
@@ -282,3 +285,60 @@ def test_supervisor_opens_the_dashboard_and_a_drill_down_by_keyboard(
     keys.tab_to(case.reference)
     keys.press("Enter")
     page.wait_for_url(f"**/faelle/{case.id}")
+
+
+def test_supervisor_finds_who_saw_a_case_in_the_log_by_keyboard(
+    live_server, page, users, cases, session
+):
+    """Code step, Protokoll, a filter by reference, the case's accesses, and back via the case."""
+    users("supervisor", username="leitung")
+    advisor = users("advisor", partner="ihk", username="ihk")
+    case = cases("Jonas", "Becker", consents=["ihk"])
+    record(session, AuditAction.CASE_VIEW, user=advisor, case_id=case.id)
+    session.commit()
+    keys = _login(page, live_server, "leitung")
+    keys.tab_to("Protokoll")
+    keys.press("Enter")
+    page.wait_for_url("**/protokoll/")
+    keys.tab_to("Fall (Aktenzeichen oder Nummer)")
+    keys.type(case.reference)
+    keys.press("Enter")  # Enter in the filter searches
+    page.wait_for_url(re.compile(r".*/protokoll/\?.*fall="))
+    # The case column of the advisor's view (the filter field holds the reference too).
+    keys.tab_to(lambda a: a["tag"] == "a" and a["text"] == case.reference)
+    keys.press("Enter")
+    page.wait_for_url(f"**/protokoll/fall/{case.id}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Wer hat diesen Fall gesehen?"
+    accesses = page.get_by_role("table", name="Zugriffe, neueste zuerst").inner_text()
+    assert "ihk" in accesses and "Fall angesehen" in accesses
+    keys.tab_to("Zum Fall")
+    keys.press("Enter")
+    page.wait_for_url(f"**/faelle/{case.id}")
+    keys.tab_to("Wer hat diesen Fall gesehen?")
+    keys.press("Enter")
+    page.wait_for_url(f"**/protokoll/fall/{case.id}")
+    accesses = page.get_by_role("table", name="Zugriffe, neueste zuerst").inner_text()
+    assert "leitung" in accesses, "the supervisor's own look at the case is listed too"
+
+
+def test_front_desk_records_a_consent_by_keyboard(live_server, page, users, cases):
+    """Partner chosen by typing its name; categories, day and giver as preset; a purpose."""
+    users("frontdesk", username="empfang")
+    case = cases("Lena", "Schmitz", consents=["ihk"])
+    keys = _login(page, live_server, "empfang")
+    keys.tab_to(case.reference)
+    keys.press("Enter")
+    page.wait_for_url(f"**/faelle/{case.id}")
+    keys.tab_to("Einwilligung zur Weitergabe an")
+    keys.type("Jobc")  # a closed select jumps to the option typed
+    chosen = page.locator("#consent-partner").evaluate("s => s.options[s.selectedIndex].text")
+    assert chosen == "Jobcenter Wuppertal"
+    keys.tab_to("Zweck der Weitergabe")
+    keys.type("Beratung zum Bürgergeld")
+    keys.tab_to("Einwilligung erfassen")
+    keys.press("Enter")
+    page.wait_for_url(f"**/faelle/{case.id}#einwilligungen")
+    assert "Die Einwilligung wurde erfasst." in page.locator(".flashes").inner_text()
+    consents = page.get_by_role("table", name=re.compile("Einwilligungen des jungen Menschen"))
+    row = consents.get_by_role("row").filter(has_text="Jobcenter Wuppertal")
+    assert "Beratung zum Bürgergeld" in row.inner_text() and "gültig" in row.inner_text()

@@ -93,14 +93,6 @@ class RuleForm(FlaskForm):
     """One routing rule: the partner it points to, its conditions, its priority."""
 
     partner_id = IdSelectField(_l("Partner"), _l("Bitte einen Partner wählen."))
-    reason = StringField(
-        _l("Begründung"),
-        validators=[
-            DataRequired(_l("Bitte eine Begründung angeben.")),
-            NoControlCharacters(),
-        ],
-        filters=[strip],
-    )
     priority = WholeNumberField(
         _l("Priorität"),
         default=0,
@@ -116,6 +108,15 @@ class RuleForm(FlaskForm):
                 ),
             ),
         ],
+    )
+    # Declared in the order the form shows the fields: the error summary lists them so.
+    reason = StringField(
+        _l("Begründung"),
+        validators=[
+            DataRequired(_l("Bitte eine Begründung angeben.")),
+            NoControlCharacters(),
+        ],
+        filters=[strip],
     )
     topics = MultiCheckboxField(_l("Themen"), coerce=int)
     min_age = _age_field(_l("Mindestalter (Jahre)"))

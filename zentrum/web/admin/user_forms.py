@@ -37,11 +37,19 @@ def partner_choices(partners) -> list[SelectChoice]:
     ]
 
 
+def _role_field() -> KnownChoiceField:
+    return KnownChoiceField(_l("Rolle"), choices=choices("role"))
+
+
+def _partner_field() -> KnownChoiceField:
+    return KnownChoiceField(_l("Partnerorganisation"), default="")
+
+
 class RoleForm(FlaskForm):
     """Role and partner of an account."""
 
-    role = KnownChoiceField(_l("Rolle"), choices=choices("role"))
-    partner = KnownChoiceField(_l("Partnerorganisation"), default="")
+    role = _role_field()
+    partner = _partner_field()
     save = SubmitField(_l("Rolle speichern"))
 
     def validate_partner(self, field) -> None:
@@ -75,6 +83,9 @@ class NewUserForm(RoleForm):
     email = StringField(
         _l("E-Mail (dienstlich)"), validators=[Optional(), NoControlCharacters()], filters=[strip]
     )
+    # Again, after the name fields: the error summary lists errors in this order, as the page.
+    role = _role_field()
+    partner = _partner_field()
     password_mode = RadioField(
         _l("Erstes Passwort"),
         choices=[
