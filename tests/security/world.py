@@ -13,7 +13,8 @@ The Jugendamt advisor is involved in neither. Each set has three cases:
 The ``pending`` case also carries a consent for the Zuwanderung partner (to revoke)
 and a legal basis for it that the front desk asked for and no supervisor has decided.
 Beside the case sets: a front desk account ``target`` with a second factor and a
-deactivated one, for the admin's user management; the foreign advisor has set up
+deactivated one, for the admin's user management; a supervisor who has not yet set up
+the second factor her role requires (``unenrolled``); the foreign advisor has set up
 the (optional) second factor, so that the page to switch it off has its form.
 """
 
@@ -72,7 +73,7 @@ class World:
     sides: dict[str, CaseSet]
     partner_ids: dict[str, int]
     rule_id: int
-    accounts: dict[str, int] = field(default_factory=dict)  # "target", "inactive"
+    accounts: dict[str, int] = field(default_factory=dict)  # "target", "inactive", "unenrolled"
     extra: dict = field(default_factory=dict)
 
     def case_id(self, side: str, state: str = "pending") -> int:
@@ -158,6 +159,7 @@ def build_world(session, cases, users) -> World:
     enrol_test_factor(target)
     inactive = users("frontdesk", username="ruhendes-konto")
     inactive.active = False
+    unenrolled = users("supervisor", username="leitung-ohne-faktor", totp=False)
     partner_ids = {p.code: p.id for p in session.scalars(sa.select(Partner))}
     rule_id = session.scalar(sa.select(sa.func.min(RoutingRule.id)))
     session.get(RoutingRule, session.scalar(sa.select(sa.func.max(RoutingRule.id)))).enabled = False
@@ -169,7 +171,7 @@ def build_world(session, cases, users) -> World:
         sides={"own": own, "foreign": foreign},
         partner_ids=partner_ids,
         rule_id=rule_id,
-        accounts={"target": target.id, "inactive": inactive.id},
+        accounts={"target": target.id, "inactive": inactive.id, "unenrolled": unenrolled.id},
     )
 
 
