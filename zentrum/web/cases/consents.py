@@ -17,6 +17,7 @@ from zentrum.services.lifecycle import young_person_id
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases.actions import _active_partner, _case, _partner_choices, _run
 from zentrum.web.cases.messages import refusal_message
+from zentrum.web.cases.printing import recorded_print
 from zentrum.web.cases.views import bp
 from zentrum.web.validators import as_id
 
@@ -170,7 +171,7 @@ def print_consent(case_id: int, partner_id: int | None = None):
     partner, consent = _print_values(case, partner_id)
     g.no_store = True
     today = local_date(utcnow())
-    return render_template(
+    page = render_template(
         "cases/consent_print.html",
         case=case,
         person=case.young_person,
@@ -182,3 +183,4 @@ def print_consent(case_id: int, partner_id: int | None = None):
         else required_giver(case.young_person.birth_date, today),
         today=today,
     )
+    return recorded_print(page, case_id, "print_consent")
