@@ -146,3 +146,12 @@ def test_a_huge_consent_or_partner_id_on_the_consent_print_form_is_not_found(
     assert client.get(url, query_string={"einwilligung": str(number)}).status_code == 404
     assert client.get(url, query_string={"partner": str(number)}).status_code == 404
     assert client.get(url, query_string={"einwilligung": "-1", "partner": "4"}).status_code == 404
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**11])
+def test_a_huge_paging_cursor_in_the_audit_log_is_ignored(session, client, users, auth, number):
+    # "digits, fewer than 12" let 2**31 through: PostgreSQL's "integer out of range" (a 500).
+    auth.login(users("supervisor"))
+    for url in ("/protokoll/", "/protokoll/fall/1", "/protokoll/person/1"):
+        response = client.get(url, query_string={"vor": str(number)})
+        assert response.status_code == 200, url
