@@ -5,7 +5,7 @@ import re
 import pytest
 from flask import url_for
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AuthActions
 from tests.security.world import World
 from zentrum import create_app
 
@@ -17,7 +17,10 @@ CASE_STATE = {
     "cases.close": "active",
     "cases.reopen": "closed",
     "cases.add_note": "active",
+    "audit.case_access": "active",
 }
+# Which account an admin's user route is tried on (default: the active "target").
+ACCOUNT = {"admin.reactivate_user": "inactive"}
 
 # How to fill each URL parameter: (world, side) -> value. Side is "own" or "foreign".
 PARAMS = {
@@ -26,6 +29,16 @@ PARAMS = {
     "referral_id": lambda w, side, endpoint: w.sides[side].referral,
     "partner_id": lambda w, side, endpoint: w.partner_ids["ihk"],
     "rule_id": lambda w, side, endpoint: w.rule_id,
+    "handover_id": lambda w, side, endpoint: w.sides[side].offer,
+    "consent_id": lambda w, side, endpoint: w.sides[side].consent,
+    "basis_id": lambda w, side, endpoint: w.sides[side].basis,
+    "person_id": lambda w, side, endpoint: w.sides[side or "own"].person,
+    "user_id": lambda w, side, endpoint: w.accounts[ACCOUNT.get(endpoint, "target")],
+}
+
+# Query arguments a route needs besides its URL parameters, by rule: (world, side) -> dict.
+QUERY = {
+    "/faelle/<int:case_id>/einwilligung/druck": lambda w, side: {"partner": w.partner_ids["ihk"]},
 }
 
 _SPEC_APP = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})  # only its url_map is read
@@ -57,13 +70,15 @@ def csrf_token(client) -> str:
 
 
 def log_in(client, username: str | None) -> str:
-    """Log in through the form (with its token); the session's new token."""
+    """Log in through the forms (with their tokens), the second factor included; the new token."""
     if username is not None:
         token = csrf_token(client)
         response = client.post(
             "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
         )
+        response = AuthActions(client).second_step(username, response, token or None)
         assert response.status_code == 302, f"login of {username} failed"
+        assert not response.location.startswith("/login"), f"login of {username} unfinished"
     return csrf_token(client)
 
 
@@ -78,5 +93,7 @@ def fill(world: World, endpoint: str, rule: str, params: tuple[str, ...], side: 
                 f"PARAMS in tests/security/routes.py."
             )
         values[name] = PARAMS[name](world, side, endpoint)
+    if rule in QUERY:
+        values |= QUERY[rule](world, side)
     with _SPEC_APP.test_request_context():
         return url_for(endpoint, **values)

@@ -134,3 +134,24 @@ def test_a_target_time_of_only_spaces_is_asked_for_again(session, client, users,
     assert response.status_code == 422
     assert "Bitte eine Zielzeit angeben." in response.get_data(as_text=True)
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize("number", HUGE)
+def test_a_huge_consent_or_partner_id_on_the_consent_print_form_is_not_found(
+    client, cases, desk, number
+):
+    # type=int let it reach the query: an OverflowError on SQLite (a 500).
+    case = cases(consents=["ihk"])
+    url = f"/faelle/{case.id}/einwilligung/druck"
+    assert client.get(url, query_string={"einwilligung": str(number)}).status_code == 404
+    assert client.get(url, query_string={"partner": str(number)}).status_code == 404
+    assert client.get(url, query_string={"einwilligung": "-1", "partner": "4"}).status_code == 404
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**11])
+def test_a_huge_paging_cursor_in_the_audit_log_is_ignored(session, client, users, auth, number):
+    # "digits, fewer than 12" let 2**31 through: PostgreSQL's "integer out of range" (a 500).
+    auth.login(users("supervisor"))
+    for url in ("/protokoll/", "/protokoll/fall/1", "/protokoll/person/1"):
+        response = client.get(url, query_string={"vor": str(number)})
+        assert response.status_code == 200, url

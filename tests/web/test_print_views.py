@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 
+from zentrum.domain.vocab import AuditAction
 from zentrum.models import Case
 from zentrum.services.handover import accept_offer, offer_case
 from zentrum.services.notes import add_note
@@ -111,3 +113,44 @@ def test_summary_lists_only_the_sheets_the_reader_may_open(handed_over, auth, cl
     page = client.get(f"/faelle/{case.id}/druck").get_data(as_text=True)
     assert _sheet(case, handed_over["second"]) in page
     assert _sheet(case, handed_over["first"]) not in page
+
+
+def _entries(session, action):
+    from zentrum.models import AuditEntry
+
+    session.rollback()  # see what the requests committed
+    stmt = sa.select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    return list(session.scalars(stmt))
+
+
+def test_every_printout_is_recorded_like_a_view_of_the_case(session, handed_over, auth, client):
+    # They were not: "Wer hat diesen Fall gesehen?" missed everyone who printed the case.
+    hwk, case = handed_over["hwk"], handed_over["case"]
+    auth.login(hwk)
+    hwk_partner = session.get(Case, case.id).holder_partner_id
+    for url in (
+        f"/faelle/{case.id}/druck",
+        _sheet(case, handed_over["second"]),
+        f"/faelle/{case.id}/einwilligung/{hwk_partner}/druck",
+    ):
+        assert client.get(url).status_code == 200, url
+    views = _entries(session, AuditAction.CASE_VIEW)
+    assert [(e.case_id, e.user_id, e.details) for e in views] == [
+        (case.id, hwk.id, {"view": "print_summary"}),
+        (case.id, hwk.id, {"view": "print_handover"}),
+        (case.id, hwk.id, {"view": "print_consent"}),
+    ]
+
+
+def test_a_refused_printout_is_recorded(session, handed_over, users, auth, client):
+    stranger = users("advisor", partner="jobcenter")
+    auth.login(stranger)
+    case = handed_over["case"]
+    assert client.get(f"/faelle/{case.id}/druck").status_code == 404
+    assert client.get(_sheet(case, handed_over["second"])).status_code == 404
+    refused = _entries(session, AuditAction.ACCESS_REFUSED)
+    assert [(e.case_id, e.user_id, e.details["endpoint"]) for e in refused] == [
+        (case.id, stranger.id, "cases.print_summary"),
+        (case.id, stranger.id, "cases.print_handover"),
+    ]
+    assert _entries(session, AuditAction.CASE_VIEW) == []

@@ -245,3 +245,15 @@ def test_demo_supervisor_sets_up_the_factor_at_first_login(app, client, auth, se
     response = client.post("/login", data={"username": "leitung", "password": "zukunft-demo"})
     assert response.location == "/login/einrichten"
     assert auth.second_step("leitung", response).location == "/"
+
+
+def test_switching_off_a_factor_never_set_up_changes_and_records_nothing(
+    client, users, auth, session
+):
+    # It recorded "second factor reset by its owner" for a factor that never was on.
+    auth.login(users("frontdesk"))
+    before = _actions(session)
+    response = client.post("/konto/zweiter-faktor/aus", data={"password": PASSWORD})
+    assert response.status_code == 302
+    assert "nicht eingerichtet" in client.get("/konto/").get_data(as_text=True)
+    assert _actions(session) == before

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AuthActions
 from zentrum.domain.vocab import Role
 from zentrum.models import User
 from zentrum.models.base import utcnow
@@ -42,7 +42,10 @@ class Browser:
             return self.client.post(url, data=data)
 
     def login(self, user, password: str = PASSWORD):
-        return self.post("/login", username=user.username, password=password)
+        """Password, then the second factor where the user has one (supervisors, admins)."""
+        response = self.post("/login", username=user.username, password=password)
+        with self.app.app_context():
+            return AuthActions(self.client).second_step(user.username, response)
 
     def logout(self):
         return self.post("/logout")
@@ -252,7 +255,8 @@ def test_a_copied_cookie_opens_no_page_once_the_session_ended(app, session, user
     thief = Browser(app)
     thief.steal_session_from(browser)
     pages = _every_get_page(app)
-    assert len(pages) >= 15
+    # Generated from the url_map: the pages merged later are in it without being listed.
+    assert {"/konto/", "/protokoll/", "/admin/auskunft/1", "/faelle/1/druck"} <= set(pages)
     assert thief.get("/").status_code == 200  # the copy works while the session lives
     end(session, browser, user)
     for url in pages:

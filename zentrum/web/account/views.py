@@ -106,6 +106,10 @@ def disable_factor():
     if required_for(me, required_roles()):
         flash(_("Für Ihre Rolle ist der zweite Faktor vorgeschrieben."), "error")
         return _overview(form, 403)
+    if not me.totp_enabled:
+        # Nothing to switch off, and nothing for the audit log to report as switched off.
+        flash(_("Der zweite Faktor ist nicht eingerichtet."), "info")
+        return redirect(url_for("account.overview"))
     if not form.validate_on_submit():
         return _overview(form, 422)
     if not verify_password(me.password_hash, form.password.data):

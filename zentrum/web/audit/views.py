@@ -19,6 +19,7 @@ from zentrum.services.audit_search import (
 )
 from zentrum.web.access import roles_required
 from zentrum.web.audit.forms import AuditSearchForm, action_label
+from zentrum.web.validators import as_id
 
 bp = Blueprint("audit", __name__, url_prefix="/protokoll")
 
@@ -27,8 +28,7 @@ LEADERSHIP = (Role.SUPERVISOR, Role.ADMIN)
 
 def _before() -> int | None:
     """The page cursor: show entries older than this one."""
-    value = request.args.get("vor", "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return as_id(request.args.get("vor", ""))  # beyond the id column: ignored, not a 500
 
 
 def _page(f: AuditFilter, **recorded) -> AuditPage:

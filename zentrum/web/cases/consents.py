@@ -17,7 +17,9 @@ from zentrum.services.lifecycle import young_person_id
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases.actions import _active_partner, _case, _partner_choices, _run
 from zentrum.web.cases.messages import refusal_message
+from zentrum.web.cases.printing import recorded_print
 from zentrum.web.cases.views import bp
+from zentrum.web.validators import as_id
 
 
 @bp.post("/<int:case_id>/einwilligungen")
@@ -147,11 +149,14 @@ def decide_basis(case_id: int, basis_id: int):
 
 def _print_values(case, partner_id: int | None):
     """What the printed form says: a recorded consent, or a blank form for one partner."""
-    consent_id = request.args.get("einwilligung", type=int)
-    if consent_id is not None:
+    if "einwilligung" in request.args:
+        # Not type=int: a number beyond the id column must not reach the database.
+        consent_id = as_id(request.args["einwilligung"])
+        if consent_id is None:
+            abort(404)
         consent = _consent_of(case, consent_id)
         return consent.partner, consent
-    partner_id = partner_id or request.args.get("partner", type=int)
+    partner_id = partner_id or as_id(request.args.get("partner"))
     partner = db.session.get(Partner, partner_id) if partner_id else None
     if partner is None or not partner.active:
         abort(404)
@@ -166,7 +171,7 @@ def print_consent(case_id: int, partner_id: int | None = None):
     partner, consent = _print_values(case, partner_id)
     g.no_store = True
     today = local_date(utcnow())
-    return render_template(
+    page = render_template(
         "cases/consent_print.html",
         case=case,
         person=case.young_person,
@@ -178,3 +183,4 @@ def print_consent(case_id: int, partner_id: int | None = None):
         else required_giver(case.young_person.birth_date, today),
         today=today,
     )
+    return recorded_print(page, case_id, "print_consent")

@@ -1,30 +1,35 @@
 """Print views: a case summary and a handover sheet, with what the reader may see.
 
-Both start from ``get_visible_case`` (an advisor of an uninvolved partner gets a 404)
-and reuse the case page's own rules for notes and history, so a printout never
-shows more than the case page shows the same person.
+Both start from ``visible_case_or_404`` (an advisor of an uninvolved partner gets a
+404, and the refusal is recorded) and reuse the case page's own rules for notes and
+history, so a printout never shows more than the case page shows the same person.
+A printout is recorded in the audit log like a view of the case page.
 """
 
 import sqlalchemy as sa
 from flask import abort, g, render_template
 from flask_login import current_user
 
-from zentrum.domain.vocab import Role
+from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db
 from zentrum.models import Case, Consent, Handover, User
 from zentrum.models.base import utcnow
-from zentrum.services.cases import case_consents, case_history, get_visible_case
+from zentrum.services.cases import case_consents, case_history
 from zentrum.services.lifecycle import open_referrals
 from zentrum.services.notes import case_notes
+from zentrum.web.auditing import commit_entry, visible_case_or_404
 from zentrum.web.cases.page import _visible_events
 from zentrum.web.cases.views import bp
 
 
 def _case_or_404(case_id: int) -> Case:
-    case = get_visible_case(db.session, current_user, case_id)
-    if case is None:
-        abort(404)
-    return case
+    return visible_case_or_404(case_id)
+
+
+def recorded_print(page: str, case_id: int, view: str) -> str:
+    """The rendered printout, once its view is recorded (committed); not shown otherwise."""
+    commit_entry(AuditAction.CASE_VIEW, case_id=case_id, details={"view": view})
+    return page
 
 
 def _handovers_clause(viewer: User) -> sa.ColumnElement[bool]:
@@ -68,7 +73,7 @@ def print_summary(case_id: int):
     case = _case_or_404(case_id)
     g.no_store = True
     notes = case_notes(db.session, current_user, case)
-    return render_template(
+    page = render_template(
         "cases/print_summary.html",
         case=case,
         now=utcnow(),
@@ -78,6 +83,7 @@ def print_summary(case_id: int):
         events=_visible_events(case_history(db.session, case), notes),
         handovers=printable_handovers(case, current_user),
     )
+    return recorded_print(page, case_id, "print_summary")
 
 
 @bp.get("/<int:case_id>/uebergabe/<int:handover_id>/druck")
@@ -94,10 +100,11 @@ def print_handover(case_id: int, handover_id: int):
     if handover is None:
         abort(404)
     g.no_store = True
-    return render_template(
+    page = render_template(
         "cases/print_handover.html",
         case=case,
         handover=handover,
         now=utcnow(),
         consents=consents_for(case, handover.to_partner_id),
     )
+    return recorded_print(page, case_id, "print_handover")
