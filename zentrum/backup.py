@@ -10,7 +10,7 @@ import glob
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # pg_dump/pg_restore with an argument list, no shell # nosec B404
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -51,7 +51,7 @@ def _pg_args(url: sa.URL) -> tuple[list[str], dict[str, str]]:
 
 
 def _run(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed tool, our arguments # nosec B603
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or f"{command[0]} endete mit {result.returncode}")
 

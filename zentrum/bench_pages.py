@@ -12,7 +12,7 @@ seeding's memory is not counted. Afterwards the database is emptied again.
 import json
 import os
 import statistics
-import subprocess
+import subprocess  # starts the benchmark's own worker, no shell # nosec B404
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-BENCH_PASSWORD = "bench-Passwort-2026"  # noqa: S105 - benchmark users on a throwaway database
+BENCH_PASSWORD = "bench-Passwort-2026"  # noqa: S105 - benchmark users on a throwaway database # nosec B105
 POST_REPEAT = 50
 DASHBOARD_REPEAT = 5
 
@@ -126,7 +126,7 @@ def empty(url: str) -> None:
 
 def _child(url: str, repeat: int) -> dict:
     """Run ``measure`` in a fresh interpreter: a worker's memory, not the seeder's."""
-    result = subprocess.run(  # noqa: S603 - our own module with our own arguments
+    result = subprocess.run(  # noqa: S603 - our own module with our own arguments # nosec B603
         [sys.executable, "-m", "zentrum.bench_worker", url, str(repeat)],
         capture_output=True,
         text=True,

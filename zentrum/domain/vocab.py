@@ -219,7 +219,7 @@ class AuditAction(StrEnum):
     USER_CREATED = "user_created"
     USER_DEACTIVATED = "user_deactivated"
     USER_REACTIVATED = "user_reactivated"
-    PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name, not a password
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an action name, not a password # nosec B105
     ROLE_CHANGED = "role_changed"
     TOTP_ENABLED = "totp_enabled"
     TOTP_RESET = "totp_reset"
