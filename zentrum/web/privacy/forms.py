@@ -4,27 +4,18 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from zentrum.web.reports.forms import DayField
 from zentrum.web.validators import NoControlCharacters, strip
 
 
-class BirthDateField(DateField):
+class BirthDateField(DayField):
     """A birth date as the date input sends it or as typed (TT.MM.JJJJ); German errors."""
 
-    def __init__(self, label, **kwargs) -> None:
-        super().__init__(label, format=["%Y-%m-%d", "%d.%m.%Y"], **kwargs)
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        try:
-            super().process_formdata([valuelist[0].strip()])
-        except ValueError:
-            raise ValueError(_l("Bitte ein Datum im Format TT.MM.JJJJ angeben.")) from None
-        if not 1900 <= self.data.year <= date.today().year:
+    def check_year(self, year: int) -> None:
+        if not 1900 <= year <= date.today().year:
             self.data = None
             raise ValueError(_l("Bitte ein Geburtsdatum ab 1900 angeben."))
 

@@ -39,7 +39,11 @@ class DayField(DateField):
             super().process_formdata([valuelist[0].strip()])
         except ValueError:
             raise ValueError(_l("Bitte ein Datum im Format TT.MM.JJJJ angeben.")) from None
-        if not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+        self.check_year(self.data.year)
+
+    def check_year(self, year: int) -> None:
+        """Refuse days outside the years reports can cover."""
+        if not FIRST_YEAR <= year <= LAST_YEAR:
             self.data = None
             raise ValueError(
                 _l("Bitte ein Datum von %(a)d bis %(b)d angeben.", a=FIRST_YEAR, b=LAST_YEAR)
