@@ -188,6 +188,28 @@ def case_history(session: Session, case: Case) -> list[CaseEvent]:
     return list(session.scalars(stmt))
 
 
+def newest_case_history(
+    session: Session, case: Case, readable_notes: sa.Select, newest: int
+) -> tuple[list[CaseEvent], int]:
+    """The ``newest`` events (oldest first) and how many there are in all, leaving out
+    the entries of notes not in ``readable_notes`` (a subquery of note ids).
+
+    One statement: the total is a window count over the visible events.
+    """
+    note_id = CaseEvent.details["note_id"].as_integer()
+    stmt = (
+        sa.select(CaseEvent, sa.func.count().over())
+        .where(
+            CaseEvent.case_id == case.id,
+            sa.or_(CaseEvent.kind != "note", note_id.in_(readable_notes.scalar_subquery())),
+        )
+        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        .limit(newest)
+    )
+    rows = session.execute(stmt).unique().all()
+    return [event for event, _total in reversed(rows)], (rows[0][1] if rows else 0)
+
+
 def case_consents(session: Session, case: Case) -> list[Consent]:
     """Consents of the case's persons, newest first."""
     person_ids = [member.person_id for member in case.members]

@@ -147,3 +147,25 @@ def case_notes(session: Session, viewer: User, case: Case) -> list[CaseNote]:
         .order_by(CaseNote.created_at, CaseNote.id)
     )
     return list(session.scalars(stmt))
+
+
+def readable_note_ids(viewer: User, case: Case) -> sa.Select:
+    """The ids of the case's notes the viewer may read, as a subquery."""
+    return sa.select(CaseNote.id).where(CaseNote.case_id == case.id, visible_notes_clause(viewer))
+
+
+def newest_case_notes(
+    session: Session, viewer: User, case: Case, newest: int
+) -> tuple[list[CaseNote], int]:
+    """The ``newest`` readable notes (oldest first) and how many the viewer may read in all.
+
+    One statement: the total is a window count over the readable notes.
+    """
+    stmt = (
+        sa.select(CaseNote, sa.func.count().over())
+        .where(CaseNote.case_id == case.id, visible_notes_clause(viewer))
+        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
+        .limit(newest)
+    )
+    rows = session.execute(stmt).all()
+    return [note for note, _total in reversed(rows)], (rows[0][1] if rows else 0)

@@ -12,7 +12,7 @@ from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
 from zentrum.models import Case, Partner, User
 from zentrum.models.base import utcnow
-from zentrum.services.cases import case_consents, case_history
+from zentrum.services.cases import case_consents, newest_case_history
 from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
 from zentrum.services.lifecycle import (
     actor_of,
@@ -20,7 +20,7 @@ from zentrum.services.lifecycle import (
     open_referrals,
     pending_offer,
 )
-from zentrum.services.notes import case_notes, is_youth_office
+from zentrum.services.notes import is_youth_office, newest_case_notes, readable_note_ids
 from zentrum.services.routing import suggestions_for
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
@@ -63,6 +63,11 @@ def _partner_choices(partners, standings, exclude, case: Case, gettext):
             label = gettext("%(partner)s – keine Einwilligung", partner=label)
         options.append(SelectChoice(partner.id, label))
     return options
+
+
+# The case page shows the newest entries; "alle" shows the whole history and every note.
+HISTORY_PAGE = 50
+NOTES_PAGE = 20
 
 
 def _visible_events(events, notes):
@@ -128,8 +133,12 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
     return forms
 
 
-def page_context(case: Case, viewer: User) -> dict:
-    """The rows and permissions behind the case page (a fixed number of queries)."""
+def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
+    """The rows and permissions behind the case page (a fixed number of queries).
+
+    Only the newest ``HISTORY_PAGE`` history entries and ``NOTES_PAGE`` notes unless
+    ``everything``: a case worked on for years stays quick to open.
+    """
     now = utcnow()
     state = case_state(db.session, case)
     can_act = acts_for_holder(actor_of(viewer), state)
@@ -160,8 +169,16 @@ def page_context(case: Case, viewer: User) -> dict:
         and viewer.partner_id == offer.to_partner_id,
     }
     ctx["revoked_holder"] = revoked_holder_flag(case, ctx["consents"], ctx["bases"])
-    ctx["notes"] = case_notes(db.session, viewer, case)
-    ctx["events"] = _visible_events(case_history(db.session, case), ctx["notes"])
+    ctx["notes"], ctx["notes_total"] = newest_case_notes(
+        db.session, viewer, case, None if everything else NOTES_PAGE
+    )
+    ctx["events"], ctx["events_total"] = newest_case_history(
+        db.session,
+        case,
+        readable_note_ids(viewer, case),
+        None if everything else HISTORY_PAGE,
+    )
+    ctx["shown_note_ids"] = {note.id for note in ctx["notes"]}
     return ctx
 
 
@@ -172,10 +189,11 @@ def render_case(
     posted: dict | None = None,
     status: int = 200,
     problem: str | None = None,
+    everything: bool = False,
 ):
     """Render the case page, with a posted form (and its errors) or a refused action."""
     g.no_store = True
-    ctx = page_context(case, viewer)
+    ctx = page_context(case, viewer, everything=everything)
     ctx["forms"] = build_forms(case, ctx, posted or {})
     ctx["problem"] = problem
     return render_template("cases/show.html", **ctx), status

@@ -80,6 +80,7 @@ def print_summary(case_id: int):
         referrals=open_referrals(db.session, case),
         consents=case_consents(db.session, case),
         notes=notes,
+        shown_note_ids={note.id for note in notes},
         events=_visible_events(case_history(db.session, case), notes),
         handovers=printable_handovers(case, current_user),
     )

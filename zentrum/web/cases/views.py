@@ -17,7 +17,7 @@ bp = Blueprint("cases", __name__, url_prefix="/faelle")
 def show(case_id: int):
     """The case: persons, topics, urgency, consents and history."""
     case = visible_case_or_404(case_id)
-    page = render_case(case, current_user)
+    page = render_case(case, current_user, everything=request.args.get("alle") == "1")
     # Recorded and committed after rendering (committing expires the rows the page reads);
     # if the entry fails, the page is not shown.
     commit_entry(AuditAction.CASE_VIEW, case_id=case_id)
