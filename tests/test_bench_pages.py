@@ -10,7 +10,15 @@ import sqlalchemy as sa
 
 from tests.conftest import make_app
 from zentrum.bench_history import LONG_HISTORY
-from zentrum.bench_pages import PageTiming, SizeResult, empty, format_table, seed
+from zentrum.bench_pages import (
+    PageTiming,
+    SizeResult,
+    empty,
+    format_table,
+    has_cases,
+    intake_rate,
+    seed,
+)
 from zentrum.bench_worker import measure
 from zentrum.extensions import db
 from zentrum.models import (
@@ -34,6 +42,7 @@ def bench_url(tmp_path_factory):
     lines = []
     seed(url, CASES, lines.append)
     assert "case_events" in lines[0]
+    assert any(line.startswith("Wochensummen:") for line in lines)  # as the nightly job
     return url
 
 
@@ -121,9 +130,24 @@ def test_every_page_is_measured_through_the_app(bench_url):
     assert "| sqlite | 400 | Suche Name |" in table and "Anliegen/s" in table
 
 
+def test_parallel_intakes_are_each_stored_once(bench_url, seeded):
+    before = seeded.scalar(sa.select(sa.func.count()).select_from(Case))
+    seeded.rollback()
+    done, refused, span = intake_rate(bench_url, 2, 1.0)
+    after = seeded.scalar(sa.select(sa.func.count()).select_from(Case))
+    assert done > 0 and refused == 0 and span >= 1.0
+    assert after - before == done
+    new_names = seeded.scalars(
+        sa.select(Person.first_name).where(Person.last_name == "Neuaufnahme")
+    ).all()
+    assert len(new_names) == len(set(new_names))  # every enquiry a new person
+
+
 def test_the_database_is_emptied_afterwards(bench_url):
+    assert has_cases(bench_url)
     empty(bench_url)
     engine = sa.create_engine(bench_url)
     with engine.connect() as connection:
         assert sa.inspect(connection).get_table_names() == []
     engine.dispose()
+    assert not has_cases(bench_url)

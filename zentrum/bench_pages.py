@@ -15,6 +15,7 @@ import statistics
 import subprocess  # starts the benchmark's own worker, no shell # nosec B404
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,10 @@ class SizeResult:
     pages: list[PageTiming] = field(default_factory=list)
     peak_mib: float = 0.0
     load: float = 0.0  # the machine's load average (1 min) while the pages were timed
+    # Enquiries per second with several worker processes posting at once (0: not run).
+    intake_rate: float = 0.0
+    intake_workers: int = 0
+    intake_refused: int = 0
 
 
 def bench_app(url: str):
@@ -82,13 +87,20 @@ def bench_app(url: str):
 
 
 def seed(url: str, cases: int, echo) -> tuple[float, int]:
-    """Migrate the empty database at ``url`` and seed ``cases`` cases with histories."""
+    """Migrate the empty database at ``url`` and seed ``cases`` cases with histories.
+
+    Then what a service that has run for years has done long before: the nightly
+    ``zentrum report --refresh`` has built the weekly sums, and on PostgreSQL autovacuum
+    has vacuumed the tables (visibility map and hint bits set; without it the first reads
+    of freshly written rows rewrite pages and index-only scans visit the table).
+    """
     from flask_migrate import upgrade
 
     from zentrum.bench import seed_benchmark
     from zentrum.bench_timing import describe_seed
     from zentrum.extensions import db
     from zentrum.passwords import hash_password
+    from zentrum.services.report_cube import refresh
 
     app = bench_app(url)
     with app.app_context():
@@ -102,6 +114,16 @@ def seed(url: str, cases: int, echo) -> tuple[float, int]:
                 password_hash=hash_password(BENCH_PASSWORD),
             )
             echo(describe_seed(report))
+            started = time.perf_counter()
+            weeks = refresh(db.session, report.now)
+            echo(f"Wochensummen: {len(weeks)} Wochen in {time.perf_counter() - started:.1f} s")
+            if db.engine.dialect.name == "postgresql":
+                started = time.perf_counter()
+                with db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT"
+                ) as connection:
+                    connection.exec_driver_sql("VACUUM (ANALYZE)")
+                echo(f"VACUUM (ANALYZE) in {time.perf_counter() - started:.1f} s")
             return report.seconds, report.rows
         finally:
             db.session.remove()
@@ -138,23 +160,86 @@ def _child(url: str, repeat: int) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_size(url: str, database: str, cases: int, repeat: int, echo) -> SizeResult:
-    """Seed, measure in a child, empty again."""
+def intake_rate(url: str, workers: int, seconds: float) -> tuple[int, int, float]:
+    """``workers`` processes post enquiries at once (like gunicorn's workers): the
+    confirmed ones, the refused ones and the span from the first start to the last end."""
+    start_at = time.time() + 5 + workers  # time to import and log in before the start
+    children = [
+        subprocess.Popen(  # noqa: S603 - our own module with our own arguments # nosec B603
+            [sys.executable, "-m", "zentrum.bench_worker", "intakes", url]
+            + [str(seconds), str(worker), str(start_at)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "ZENTRUM_CONFIG": "development"},
+        )
+        for worker in range(workers)
+    ]
+    found = []
+    for child in children:
+        out, err = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"intake worker failed:\n{err[-3000:]}")
+        found.append(json.loads(out.strip().splitlines()[-1]))
+    span = max(f["ended"] for f in found) - min(f["started"] for f in found)
+    return sum(f["done"] for f in found), sum(f["refused"] for f in found), span
+
+
+def has_cases(url: str) -> bool:
+    """Whether ``url`` already holds a seeded benchmark (for ``--reuse``)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if "cases" not in sa.inspect(connection).get_table_names():
+                return False
+            return connection.exec_driver_sql("SELECT count(*) FROM cases").scalar() > 0
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Options:
+    """How to run: repetitions, the parallel intake and what to do with the data."""
+
+    repeat: int = 30
+    workers: int = 2
+    intake_seconds: float = 10.0
+    keep: bool = False  # leave the seeded database for another run (--reuse)
+    reuse: bool = False  # measure a database seeded by an earlier --keep run
+
+
+def run_size(url: str, database: str, cases: int, options: Options, echo) -> SizeResult:
+    """Seed, measure in a child, the intake rate in several children, empty again."""
     echo(f"\n== {database}, {cases} Fälle ==")
     try:
-        seconds, rows = seed(url, cases, echo)
-        found = _child(url, repeat)
+        if options.reuse and has_cases(url):
+            echo("Vorhandene Daten werden gemessen (--reuse).")
+            seconds, rows = 0.0, 0
+        else:
+            seconds, rows = seed(url, cases, echo)
+        found = _child(url, options.repeat)
+        done, refused, span = (
+            intake_rate(url, options.workers, options.intake_seconds)
+            if options.workers
+            else (0, 0, 1.0)
+        )
     finally:
-        empty(url)
+        if not options.keep:
+            empty(url)
     result = SizeResult(
         database, cases, seconds, rows, peak_mib=found["peak_mib"], load=found["load"]
     )
     result.pages = [PageTiming(*page) for page in found["pages"]]
+    result.intake_rate, result.intake_workers, result.intake_refused = (
+        done / span,
+        options.workers,
+        refused,
+    )
     echo(format_table([result]))
     return result
 
 
-def run_bench(sizes: list[int], urls: list[str | None], repeat: int, echo) -> list[SizeResult]:
+def run_bench(sizes: list[int], urls: list[str | None], options: Options, echo) -> list[SizeResult]:
     """Every size on every database; ``None`` means a new SQLite file under /tmp."""
     results = []
     with tempfile.TemporaryDirectory(prefix="zentrum-bench-") as folder:
@@ -164,7 +249,7 @@ def run_bench(sizes: list[int], urls: list[str | None], repeat: int, echo) -> li
             for cases in sizes:
                 target = url or f"sqlite:///{Path(folder) / f'bench-{cases}.db'}"
                 name = sa.engine.make_url(target).get_backend_name()
-                results.append(run_size(target, name, cases, repeat, echo))
+                results.append(run_size(target, name, cases, options, echo))
                 if url is None:
                     for suffix in ("", "-wal", "-shm"):
                         Path(folder, f"bench-{cases}.db{suffix}").unlink(missing_ok=True)
@@ -189,5 +274,10 @@ def format_table(results: list[SizeResult]) -> str:
             lines.append(
                 f"| {r.database} | {r.cases:,} | Anliegen/s (nacheinander) "
                 f"| {1000 / statistics.mean(intake.millis):.0f} | | | | | |"
+            )
+        if r.intake_workers:
+            lines.append(
+                f"| {r.database} | {r.cases:,} | Anliegen/s ({r.intake_workers} Prozesse "
+                f"gleichzeitig, {r.intake_refused} abgewiesen) | {r.intake_rate:.0f} | | | | | |"
             )
     return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 Run by ``zentrum.bench_pages`` as ``python -m zentrum.bench_worker URL REPEAT``; prints one
 line of JSON with every page's timings, its statements and this process's peak memory.
+``python -m zentrum.bench_worker intakes URL SECONDS WORKER START_AT`` is one of several
+processes posting enquiries at the same time (the intake rate of several app workers).
 """
 
 import json
@@ -158,6 +160,38 @@ def measure(url: str, repeat: int) -> dict:
     }
 
 
+def intake_rate(url: str, seconds: float, worker: int, start_at: float) -> dict:
+    """Post new enquiries for ``seconds`` from the wall-clock moment ``start_at`` on, as
+    one of several worker processes at once; count the confirmed ones (redirects)."""
+    from zentrum.extensions import db
+    from zentrum.models import Person
+
+    app = bench_app(url)
+    with app.app_context():
+        # Names never used before, in this run and the ones before it on this database.
+        base = (db.session.scalar(sa.select(sa.func.max(Person.id))) + worker) * 1_000_000
+        forms = [_intake_form(db.session, base + i) for i in range(int(seconds * 1000))]
+        db.session.remove()
+    client = _login(app, "bench-empfang")
+    time.sleep(max(0.0, start_at - time.time()))
+    started, used = time.time(), time.process_time()
+    done = refused = 0
+    while time.time() < started + seconds:
+        if client.post("/anliegen/neu", data=forms[done + refused]).status_code == 302:
+            done += 1
+        else:
+            refused += 1
+    with app.app_context():
+        db.engine.dispose()
+    return {
+        "done": done,
+        "refused": refused,
+        "started": started,
+        "ended": time.time(),
+        "cpu": time.process_time() - used,
+    }
+
+
 def peak_mib() -> float:
     """This process's peak resident memory in MiB.
 
@@ -173,4 +207,8 @@ def peak_mib() -> float:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))
+    if sys.argv[1] == "intakes":
+        url, seconds, worker, start_at = sys.argv[2:6]
+        print(json.dumps(intake_rate(url, float(seconds), int(worker), float(start_at))))
+    else:
+        print(json.dumps(measure(sys.argv[1], int(sys.argv[2]))))

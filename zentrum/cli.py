@@ -342,14 +342,39 @@ def restore_command(source: Path) -> None:
     help="Leere Datenbank (wird danach wieder geleert); 'sqlite' = neue Datei unter /tmp.",
 )
 @click.option("--repeat", default=30, show_default=True, help="Messungen je Seite.")
-def bench(sizes: tuple[int, ...], urls: tuple[str, ...], repeat: int) -> None:
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Prozesse, die gleichzeitig Anliegen aufnehmen (0: nicht messen).",
+)
+@click.option("--intake-seconds", default=10.0, show_default=True, help="Dauer dieser Messung.")
+@click.option("--keep", is_flag=True, help="Die befüllte Datenbank danach nicht leeren.")
+@click.option(
+    "--reuse", is_flag=True, help="Eine mit --keep befüllte Datenbank messen, ohne neu zu befüllen."
+)
+def bench(
+    sizes: tuple[int, ...],
+    urls: tuple[str, ...],
+    repeat: int,
+    workers: int,
+    intake_seconds: float,
+    keep: bool,
+    reuse: bool,
+) -> None:
     """Seed cases with histories and time the pages through the WSGI application."""
     from zentrum.bench import BenchmarkError
-    from zentrum.bench_pages import run_bench
+    from zentrum.bench_pages import Options, run_bench
 
     targets = [None if url == "sqlite" else url for url in urls] or [None]
+    if (keep or reuse) and None in targets:
+        raise click.UsageError(
+            "--keep und --reuse brauchen eine --database-url (z. B. sqlite:////pfad/bench.db)."
+        )
+    options = Options(repeat, workers, intake_seconds, keep, reuse)
     try:
-        run_bench(list(sizes) or [10_000], targets, repeat, click.echo)
+        run_bench(list(sizes) or [10_000], targets, options, click.echo)
     except BenchmarkError as error:
         raise click.ClickException(str(error)) from error
 
