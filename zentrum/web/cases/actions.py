@@ -62,6 +62,9 @@ def _case(case_id: int):
 
 def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
     """Validate, act, commit; errors re-render the page (422 for input, 409 for refusals)."""
+    # Kept aside: after the commit (or a rollback) reading case.id would load the row
+    # again in a new transaction – on SQLite taking the write lock once more.
+    case_id = case.id
     if form is not None and not form.validate_on_submit():
         return render_case(case, current_user, posted={form_name: form}, status=422)
     try:
@@ -69,7 +72,7 @@ def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
         db.session.commit()
     except TransitionError as error:
         db.session.rollback()
-        case = _case(case.id)
+        case = _case(case_id)
         field = FIELD_OF_REFUSAL.get(error.code)
         if form is not None and field and hasattr(form, field):
             # A rule about the input: say it beside the field.
@@ -85,13 +88,13 @@ def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
     except StaleDataError:
         db.session.rollback()
         return render_case(
-            _case(case.id),
+            _case(case_id),
             current_user,
             status=409,
             problem=refusal_message(TransitionError("stale")),
         )
     flash(success, "success")
-    return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor or None))
+    return redirect(url_for("cases.show", case_id=case_id, _anchor=anchor or None))
 
 
 def _confirmed():

@@ -174,6 +174,9 @@ def new():
         if matches:
             _offer_matches(form, matches)
         return _render(form, 422, matches)
+    # Read before the commit expires the row: reading it afterwards would start another
+    # transaction (on SQLite: take the write lock again) just for these two values.
+    case_id, reference = case.id, case.reference
     db.session.commit()
-    flash(_("Anliegen %(ref)s wurde gespeichert.", ref=case.reference), "success")
-    return redirect(url_for("cases.show", case_id=case.id, _anchor="weiterleiten"))
+    flash(_("Anliegen %(ref)s wurde gespeichert.", ref=reference), "success")
+    return redirect(url_for("cases.show", case_id=case_id, _anchor="weiterleiten"))
