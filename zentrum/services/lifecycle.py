@@ -54,7 +54,11 @@ def open_referrals(session: Session, case: Case) -> list[Referral]:
 
 def case_state(session: Session, case: Case) -> CaseState:
     """What the lifecycle rules need to know about a case, read fresh from the database."""
-    offer = pending_offer(session, case)
+    return state_of(case, pending_offer(session, case), open_referrals(session, case))
+
+
+def state_of(case: Case, offer: Handover | None, referrals: list[Referral]) -> CaseState:
+    """The lifecycle state from the case and its open offer and referrals, read already."""
     return CaseState(
         status=case.status,
         holder_partner_id=case.holder_partner_id,
@@ -62,9 +66,7 @@ def case_state(session: Session, case: Case) -> CaseState:
         pending_offer=Offer(offer.id, offer.to_partner_id, offer.from_partner_id)
         if offer
         else None,
-        referrals=tuple(
-            ReferralView(r.id, r.to_partner_id, r.status) for r in open_referrals(session, case)
-        ),
+        referrals=tuple(ReferralView(r.id, r.to_partner_id, r.status) for r in referrals),
         first_contact_recorded=case.first_contact_at is not None,
     )
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from zentrum.domain.clock import local_date
 from zentrum.domain.routing import RoutingInput, Rule, Suggestion, suggest
@@ -33,8 +33,8 @@ def rule_of(row: RoutingRule) -> Rule:
 
 def load_rules(session: Session) -> list[Rule]:
     """Every stored rule (disabled ones too: the engine skips them)."""
-    stmt = sa.select(RoutingRule).options(selectinload(RoutingRule.topics))
-    return [rule_of(row) for row in session.scalars(stmt)]
+    stmt = sa.select(RoutingRule).options(joinedload(RoutingRule.topics))
+    return [rule_of(row) for row in session.scalars(stmt).unique()]
 
 
 def routing_input(case: Case, now: datetime) -> RoutingInput:
@@ -58,10 +58,5 @@ def suggestions_for(
         for s in suggest(load_rules(session), routing_input(case, now))
         if s.partner_id != case.holder_partner_id
     ]
-    partners = {
-        p.id: p
-        for p in session.scalars(
-            sa.select(Partner).where(Partner.id.in_([s.partner_id for s in ranked]))
-        )
-    }
-    return [(s, partners[s.partner_id]) for s in ranked]
+    # session.get: the rules' partners are in the session already (no statement).
+    return [(s, session.get(Partner, s.partner_id)) for s in ranked]

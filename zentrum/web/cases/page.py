@@ -16,9 +16,9 @@ from zentrum.services.cases import case_consents, newest_case_history
 from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
 from zentrum.services.lifecycle import (
     actor_of,
-    case_state,
     open_referrals,
     pending_offer,
+    state_of,
 )
 from zentrum.services.notes import is_youth_office, newest_case_notes, readable_note_ids
 from zentrum.services.routing import suggestions_for
@@ -65,9 +65,9 @@ def _partner_choices(partners, standings, exclude, case: Case, gettext):
     return options
 
 
-# The case page shows the newest entries; "alle" shows the whole history and every note.
-HISTORY_PAGE = 50
-NOTES_PAGE = 20
+# The case page shows the newest entries (what a colleague reads first); "alle" shows the whole history and every note.
+HISTORY_PAGE = 25
+NOTES_PAGE = 10
 
 
 def _visible_events(events, notes):
@@ -140,16 +140,16 @@ def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
     ``everything``: a case worked on for years stays quick to open.
     """
     now = utcnow()
-    state = case_state(db.session, case)
-    can_act = acts_for_holder(actor_of(viewer), state)
-    is_open = case.status != CaseStatus.CLOSED
     offer = pending_offer(db.session, case)
+    referrals = open_referrals(db.session, case)
+    can_act = acts_for_holder(actor_of(viewer), state_of(case, offer, referrals))
+    is_open = case.status != CaseStatus.CLOSED
     ctx = {
         "case": case,
         "now": now,
         "can_act": can_act,
         "offer": offer,
-        "referrals": open_referrals(db.session, case),
+        "referrals": referrals,
         "partners": _partners(),
         "colleagues": _colleagues(case) if can_act and case.holder_partner_id else [],
         "suggestions": suggestions_for(db.session, case, now)
