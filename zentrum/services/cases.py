@@ -170,12 +170,12 @@ def count_today(session: Session, user: User, now: datetime) -> int:
 
 def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
     """The case with its members and topics, or None when it does not exist for this user."""
-    # One statement: a case has a few members and topics, so joining both costs less
-    # than two more round trips.
+    # The members joined (a round trip less); the topics not: SQLite would build the
+    # whole join of case_topics and topics first (40 ms at 100,000 cases).
     stmt = (
         sa.select(Case)
         .where(Case.id == case_id, visible_clause(user))
-        .options(joinedload(Case.members), joinedload(Case.topics))
+        .options(joinedload(Case.members), selectinload(Case.topics))
     )
     return session.execute(stmt).unique().scalar_one_or_none()
 

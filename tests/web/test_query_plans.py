@@ -1,0 +1,129 @@
+"""The pages people use all day never read a large table from end to end (SQLite plans).
+
+A full scan is invisible with the few rows of a test and costs tens of milliseconds at
+a hundred thousand cases: a joined load of the case's topics once made SQLite build
+the join of every case's topics for one case page (40 ms at 100,000 cases). SQLite
+plans without statistics as if every table were large, so the plans here are the
+plans a big database gets for the same statements.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from zentrum.extensions import db
+from zentrum.models import Case, User
+from zentrum.services.handover import accept_offer
+from zentrum.services.notes import add_note
+
+# Tables that grow with the cases; a plan may look rows up in them, never walk them whole.
+LARGE = {
+    "audit_entries",
+    "case_access",
+    "case_events",
+    "case_members",
+    "case_notes",
+    "case_topics",
+    "cases",
+    "consents",
+    "handovers",
+    "person_name_tokens",
+    "persons",
+    "referrals",
+}
+_SCAN = re.compile(r"^SCAN (\w+?)(?:_\d+)?(?: |$)")
+
+
+@pytest.fixture
+def recorded(app):
+    """Every statement with its parameters, while the block runs."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def recording():
+        statements: list[tuple[str, object]] = []
+
+        def before(_conn, _cursor, statement, parameters, _context, executemany):
+            if statement.lstrip().upper().startswith("SELECT") and not executemany:
+                statements.append((statement, parameters))
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return recording
+
+
+def _full_scans(app, statements) -> list[str]:
+    found = []
+    with app.app_context(), db.engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            for row in plan:
+                match = _SCAN.match(row[3])
+                if match and match.group(1) in LARGE and " USING " not in row[3]:
+                    found.append(f"{row[3]}\n    in {' '.join(statement.split())[:300]}")
+    return found
+
+
+@pytest.fixture
+def world(session, cases, users):
+    """A case held by the IHK with notes, and a few more cases with people on them."""
+    held = cases("Lena", "Sommer", consents=["ihk"], members=[("Eva", "Sommer", "parent")])
+    held_id = held.id
+    offer = cases.offer(held, "ihk")
+    advisor = users("advisor", partner="ihk")
+    advisor_id = advisor.id
+    accept_offer(session, advisor, datetime.now(UTC), session.get(Case, held_id), offer.id)
+    for i in range(3):
+        add_note(session, advisor, datetime.now(UTC), session.get(Case, held_id), f"Notiz {i}")
+    session.commit()
+    for i in range(3):
+        cases.offer(cases(f"Jonas{i}", "Winter", consents=["ihk"]), "ihk")
+    reference = session.get(Case, held_id).reference
+    return held_id, advisor_id, reference
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_only(session):
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's plans; PostgreSQL plans by its statistics (see zentrum bench)")
+
+
+def test_daily_pages_look_rows_up_instead_of_scanning(
+    app, session, client, users, auth, world, recorded
+):
+    held_id, advisor_id, reference = world
+    desk_id = users("frontdesk").id
+    pages = [
+        (advisor_id, "/eingang"),
+        (advisor_id, "/meine-faelle"),
+        (advisor_id, f"/faelle/{held_id}"),
+        (advisor_id, "/faelle/suche?q=Lena+Sommer"),
+        (desk_id, "/"),
+        (desk_id, "/faelle/suche?q=Lena+Sommer"),
+        (desk_id, f"/faelle/suche?q={reference}"),
+        (desk_id, f"/faelle/{held_id}"),
+    ]
+    problems = []
+    for user_id, path in pages:
+        auth.login(session.get(User, user_id))
+        session.remove()
+        with recorded() as statements:
+            assert client.get(path).status_code == 200, path
+        assert statements, path
+        problems += [f"{path}: {scan}" for scan in _full_scans(app, statements)]
+        auth.logout()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_finds_a_full_scan(app, session, world):
+    """The check itself: a query that must read every case is reported."""
+    statement = "SELECT count(*) FROM cases WHERE description LIKE ?"
+    assert _full_scans(app, [(statement, ("%x%",))])
