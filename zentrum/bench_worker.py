@@ -83,6 +83,15 @@ def _intake_form(session, number: int) -> dict:
     }
 
 
+def _fresh_forms(session, count: int, worker: int = 0) -> list[dict]:
+    """``count`` enquiries with names never used before on this database, also when it is
+    measured again (``--reuse``): numbered from above the highest person id."""
+    from zentrum.models import Person
+
+    base = ((session.scalar(sa.select(sa.func.max(Person.id))) or 0) + worker) * 1_000_000
+    return [_intake_form(session, base + i) for i in range(count)]
+
+
 def _time(app, client, page: str, request, repeat: int, expect: int) -> PageTiming:
     """One warm-up request (its statements counted), then ``repeat`` on the clock."""
     from zentrum.bench_timing import counting_statements
@@ -112,7 +121,7 @@ def measure(url: str, repeat: int) -> dict:
     app = bench_app(url)
     with app.app_context():
         targets = _targets(db.session)
-        forms = [_intake_form(db.session, i) for i in range(POST_REPEAT + 1)]
+        forms = _fresh_forms(db.session, POST_REPEAT + 1)
         db.session.remove()
     advisor = _login(app, targets["advisor"])
     frontdesk = _login(app, "bench-empfang")
@@ -164,13 +173,10 @@ def intake_rate(url: str, seconds: float, worker: int, start_at: float) -> dict:
     """Post new enquiries for ``seconds`` from the wall-clock moment ``start_at`` on, as
     one of several worker processes at once; count the confirmed ones (redirects)."""
     from zentrum.extensions import db
-    from zentrum.models import Person
 
     app = bench_app(url)
     with app.app_context():
-        # Names never used before, in this run and the ones before it on this database.
-        base = (db.session.scalar(sa.select(sa.func.max(Person.id))) + worker) * 1_000_000
-        forms = [_intake_form(db.session, base + i) for i in range(int(seconds * 1000))]
+        forms = _fresh_forms(db.session, int(seconds * 1000), worker + 1)
         db.session.remove()
     client = _login(app, "bench-empfang")
     time.sleep(max(0.0, start_at - time.time()))
