@@ -216,5 +216,5 @@ def plan_cases(
         planned.append((created, steps))
     planned.sort(key=lambda case: case[0])
     plan = Plan(planned, start, end, total)
-    _settle_pending(rng, plan, max_pending=min(300, max(1, total // 200)))
+    _settle_pending(rng, plan, max_pending=min(300, max(1, total // 100)))
     return plan

@@ -169,7 +169,10 @@ def _rows_by_id(session: Session, model, ids: list[int], field_name: str) -> lis
     wanted = set(ids)
     if not wanted:
         return []
-    rows = list(session.scalars(sa.select(model).where(model.id.in_(wanted), model.active)))
+    # session.get answers from the session when the rows are loaded already (the intake
+    # form read every active topic and partner for its choices); otherwise one by one.
+    found = [session.get(model, row_id) for row_id in sorted(wanted)]
+    rows = [row for row in found if row is not None and row.active]
     missing = wanted - {row.id for row in rows}
     if missing:
         raise InvalidReference(field_name, sorted(missing)[0])

@@ -66,10 +66,17 @@ def start():
 def _build_form() -> IntakeForm:
     """The intake form with today's topics and partners as choices."""
     form = IntakeForm(today=local_date(utcnow()))
-    topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
+    topics = list(
+        db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
+    )
     form.topics.choices = [SelectChoice(t.id, topic_label(t.label)) for t in topics]
-    partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
+    partners = list(
+        db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
+    )
     form.consents.choices = [SelectChoice(p.id, p.name) for p in partners]
+    # Held for the request: the session keeps only rows someone refers to, and the
+    # intake service finds the chosen ones there instead of asking the database again.
+    g.intake_choices = (topics, partners)
     return form
 
 
