@@ -20,6 +20,7 @@ from zentrum.bench_pages import (
     seed,
 )
 from zentrum.bench_worker import measure
+from zentrum.domain.names import name_pairs, name_tokens
 from zentrum.extensions import db
 from zentrum.models import (
     Case,
@@ -30,6 +31,7 @@ from zentrum.models import (
     Consent,
     Handover,
     Person,
+    PersonNamePair,
     PersonNameToken,
 )
 
@@ -108,6 +110,10 @@ def test_every_name_is_in_the_search_index(seeded):
     persons = seeded.scalar(sa.select(sa.func.count()).select_from(Person))
     indexed = seeded.scalar(sa.select(sa.func.count(sa.distinct(PersonNameToken.person_id))))
     assert indexed == persons
+    keys = dict(seeded.execute(sa.select(Person.id, Person.name_key)).all())
+    pairs = seeded.execute(sa.select(PersonNamePair.person_id, PersonNamePair.pair)).all()
+    expected = {(pid, pair) for pid, key in keys.items() for pair in name_pairs(name_tokens(key))}
+    assert set(pairs) == expected and len(pairs) == len(expected)
 
 
 def test_every_page_is_measured_through_the_app(bench_url):

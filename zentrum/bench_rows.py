@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from zentrum.bench_plan import Plan, Weighted, WorkingClock, lognormal
-from zentrum.domain.names import name_key, name_tokens
+from zentrum.domain.names import name_key, name_pairs, name_tokens
 from zentrum.domain.reference import format_reference
 from zentrum.domain.vocab import District, Outcome
 from zentrum.models import (
@@ -19,6 +19,7 @@ from zentrum.models import (
     CaseMember,
     Handover,
     Person,
+    PersonNamePair,
     PersonNameToken,
     Referral,
     case_topics,
@@ -275,11 +276,22 @@ class BenchRows:
             for token in words[key]:
                 yield (token, person[0])
 
+    def name_pairs(self):
+        """The search index's word pairs of every person's name (see ``PersonNamePair``)."""
+        pairs: dict[str, list[str]] = {}
+        for person in self.persons:
+            key = person[3]
+            if key not in pairs:
+                pairs[key] = sorted(name_pairs(name_tokens(key)))
+            for pair in pairs[key]:
+                yield (pair, person[0])
+
     def tables(self):
         """(table, columns, rows) in an order the foreign keys accept."""
         return (
             (Person.__table__, PERSON_COLUMNS, self.persons),
             (PersonNameToken.__table__, ["token", "person_id"], self.name_tokens()),
+            (PersonNamePair.__table__, ["pair", "person_id"], self.name_pairs()),
             (Case.__table__, CASE_COLUMNS, self.cases),
             (CaseMember.__table__, ["id", "case_id", "person_id", "role"], self.members),
             (case_topics, ["case_id", "topic_id"], self.case_topics),

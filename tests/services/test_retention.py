@@ -16,6 +16,7 @@ from zentrum.models import (
     Consent,
     Handover,
     Person,
+    PersonNamePair,
     PersonNameToken,
     Referral,
     User,
@@ -163,6 +164,8 @@ def test_run_removes_names_contacts_and_free_texts(session, closed_2022):
     member_ids = [m.person_id for m in case.members]
     tokens = sa.select(PersonNameToken).where(PersonNameToken.person_id.in_(member_ids))
     assert session.scalars(tokens).all() == []  # the name words are gone from the index
+    pairs = sa.select(PersonNamePair).where(PersonNamePair.person_id.in_(member_ids))
+    assert session.scalars(pairs).all() == []  # and their pairs
     notes = session.scalars(sa.select(CaseNote).where(CaseNote.case_id == case_id)).all()
     assert [n.body for n in notes] == ["", ""] and [n.internal for n in notes] == [False, True]
 

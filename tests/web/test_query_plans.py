@@ -29,6 +29,7 @@ LARGE = {
     "cases",
     "consents",
     "handovers",
+    "person_name_pairs",
     "person_name_tokens",
     "persons",
     "referrals",

@@ -27,6 +27,12 @@ def name_tokens(key: str) -> set[str]:
     return {token for token in _TOKEN_SPLIT.split(key) if token}
 
 
+def name_pairs(tokens: set[str]) -> set[str]:
+    """Every ordered pair of two different words ("lena sommer", "sommer lena"): a full
+    name's search looks its two words up together, however common each one is."""
+    return {f"{a} {b}" for a in tokens for b in tokens if a != b}
+
+
 def prefix_end(prefix: str) -> str:
     """The smallest string after every string that starts with ``prefix`` (byte order).
 

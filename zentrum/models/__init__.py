@@ -7,7 +7,7 @@ from zentrum.models.event import CaseEvent
 from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Referral
 from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
-from zentrum.models.person import Person, PersonNameToken
+from zentrum.models.person import Person, PersonNamePair, PersonNameToken
 from zentrum.models.report import ReportCube, ReportWeek
 from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
@@ -33,6 +33,7 @@ __all__ = [
     "LegalBasisRecord",
     "Partner",
     "Person",
+    "PersonNamePair",
     "PersonNameToken",
     "Topic",
     "User",

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from zentrum.domain.names import name_tokens
+from zentrum.domain.names import name_pairs, name_tokens
 from zentrum.models.base import Base, UTCDateTime, utcnow
 
 
@@ -52,10 +52,24 @@ class PersonNameToken(Base):
     )
 
 
+class PersonNamePair(Base):
+    """Two words of a person's name, in either order ("lena sommer", "sommer lena"): a
+    search for a full name finds the people with both words directly, instead of
+    intersecting the thousands who share the first name with those sharing the last."""
+
+    __tablename__ = "person_name_pairs"
+
+    pair: Mapped[str] = mapped_column(sa.String(420), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _index_name_words(session: Session, _context) -> None:
-    """Index the words of new and renamed persons' names, in the flush's transaction:
-    one statement for all of them (executemany), one more to clear renamed ones."""
+    """Index the words and word pairs of new and renamed persons' names, in the flush's
+    transaction: one statement per table for all of them (executemany), and one more
+    per table to clear renamed ones."""
     people = [p for p in session.new if isinstance(p, Person)]
     renamed = [
         p
@@ -64,15 +78,24 @@ def _index_name_words(session: Session, _context) -> None:
     ]
     if not people and not renamed:
         return
-    table = PersonNameToken.__table__
+    table, pairs = PersonNameToken.__table__, PersonNamePair.__table__
     connection = session.connection()
     if renamed:
         ids = [p.id for p in renamed]
         connection.execute(table.delete().where(table.c.person_id.in_(ids)))
+        connection.execute(pairs.delete().where(pairs.c.person_id.in_(ids)))
+    words = {p.id: name_tokens(p.name_key) for p in people + renamed}
     rows = [
-        {"token": token, "person_id": p.id}
-        for p in people + renamed
-        for token in sorted(name_tokens(p.name_key))
+        {"token": token, "person_id": person_id}
+        for person_id, tokens in words.items()
+        for token in sorted(tokens)
     ]
     if rows:
         connection.execute(table.insert(), rows)
+    pair_rows = [
+        {"pair": pair, "person_id": person_id}
+        for person_id, tokens in words.items()
+        for pair in sorted(name_pairs(tokens))
+    ]
+    if pair_rows:
+        connection.execute(pairs.insert(), pair_rows)

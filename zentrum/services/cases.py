@@ -19,6 +19,7 @@ from zentrum.models import (
     LegalBasisRecord,
     Partner,
     Person,
+    PersonNamePair,
     PersonNameToken,
     User,
 )
@@ -237,14 +238,57 @@ def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -
     tokens = name_tokens(name_key(query))
     if not tokens:
         return []
-    # The persons with every word: the intersection of the words' index ranges (a few
-    # thousand entries each at a million cases), not a member lookup per person of one.
-    words = [_persons_with_word(token) for token in sorted(tokens)]
-    persons = sa.intersect(*words) if len(words) > 1 else words[0]
+    persons = _persons_named(sorted(tokens, key=lambda t: (-len(t), t)))
     member = sa.orm.aliased(CaseMember)
     matching = sa.select(member.case_id).where(member.person_id.in_(persons))
     page = page.where(Case.id.in_(matching))
     return [CaseRow(c, p) for c, p in session.execute(_list_query(page))]
+
+
+def _persons_named(words: list[str]) -> sa.Select:
+    """Persons with a name word starting with each of ``words`` (longest first).
+
+    Two words are looked up together in the word pairs: the distinct words that start
+    with the first are walked through the index (a loose index scan: one step per
+    distinct word, not per person), and for each the pairs starting with it and the
+    second word. The cost follows the people with both words, not the thousands who
+    share a common first or last name. More words narrow that down by their ranges.
+    """
+    # A word that begins another ("ke" in "kem ke") is met by the same name word: only
+    # the longer one is looked for (a pair needs two different words).
+    words = [w for w in words if not any(o != w and o.startswith(w) for o in words)]
+    if len(words) == 1:
+        return _persons_with_word(words[0])
+    first, second, *rest = words
+    token = PersonNameToken.token
+    step = sa.orm.aliased(PersonNameToken)
+    end = prefix_end(first)
+    distinct = (
+        sa.select(sa.func.min(token).label("word"))
+        .where(token >= first, token < end)
+        .cte("words", recursive=True)
+    )
+    distinct = distinct.union_all(
+        sa.select(
+            sa.select(sa.func.min(step.token))
+            .where(step.token > distinct.c.word, step.token < end)
+            .scalar_subquery()
+        ).where(distinct.c.word.is_not(None))
+    )
+    pair = PersonNamePair.pair
+    start = distinct.c.word + " " + second
+    persons = (
+        sa.select(PersonNamePair.person_id)
+        .join(distinct, sa.and_(pair >= start, pair < distinct.c.word + " " + prefix_end(second)))
+        # Exact prefixes, whatever the database's collation orders between the bounds.
+        .where(
+            sa.func.substr(distinct.c.word, 1, len(first)) == first,
+            sa.func.substr(pair, 1, sa.func.length(start)) == start,
+        )
+    )
+    for word in rest:
+        persons = persons.where(PersonNamePair.person_id.in_(_persons_with_word(word)))
+    return persons
 
 
 def _persons_with_word(prefix: str) -> sa.Select:

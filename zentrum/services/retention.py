@@ -33,6 +33,7 @@ from zentrum.models import (
     Consent,
     Handover,
     Person,
+    PersonNamePair,
     PersonNameToken,
     Referral,
 )
@@ -270,6 +271,7 @@ def _anonymise_persons(session: Session, person_ids: list[int], now: datetime) -
     )
     # The name search reads these words; a bulk UPDATE passes the ORM hook that keeps them.
     session.execute(sa.delete(PersonNameToken).where(PersonNameToken.person_id.in_(person_ids)))
+    session.execute(sa.delete(PersonNamePair).where(PersonNamePair.person_id.in_(person_ids)))
 
 
 def anonymise_next_batch(
