@@ -83,6 +83,12 @@ def _intake_form(session, number: int) -> dict:
     }
 
 
+def _hits(client, query: str) -> int:
+    """How many cases the search page lists for ``query``."""
+    page = client.get("/faelle/suche", query_string={"q": query}).get_data(as_text=True)
+    return page.count('<td class="nowrap"><a href="/faelle/')
+
+
 def _fresh_forms(session, count: int, worker: int = 0) -> list[dict]:
     """``count`` enquiries with names never used before on this database, also when it is
     measured again (``--reuse``): numbered from above the highest person id."""
@@ -127,12 +133,31 @@ def measure(url: str, repeat: int) -> dict:
     frontdesk = _login(app, "bench-empfang")
     supervisor = _login(app, "bench-leitung")
     case_url = f"/faelle/{targets['case']}"
+    # The seeded names repeat (300 first names x 300 last names): the middle case's name
+    # finds ~1 case at 10,000 and ~30 at 1,000,000. One new person (untimed) gives a
+    # name that finds exactly one case at every size.
+    with app.app_context():
+        unique = _fresh_forms(db.session, 1, worker=9)[0]
+        db.session.remove()
+    if frontdesk.post("/anliegen/neu", data=unique).status_code != 302:
+        raise RuntimeError("the search target's intake failed")
+    unique_name = f"{unique['first_name']} {unique['last_name']}"
+    hits = _hits(frontdesk, targets["name"])
+    if _hits(frontdesk, unique_name) != 1:
+        raise RuntimeError(f"{unique_name} should find exactly one case")
     pages = [
         ("Eingang", advisor, lambda c, _i: c.get("/eingang"), repeat, 200),
         ("Meine Fälle", advisor, lambda c, _i: c.get("/meine-faelle"), repeat, 200),
         ("Fall (100 Einträge)", advisor, lambda c, _i: c.get(case_url), repeat, 200),
         (
-            "Suche Name",
+            "Suche Name (eindeutig)",
+            frontdesk,
+            lambda c, _i: c.get("/faelle/suche", query_string={"q": unique_name}),
+            repeat,
+            200,
+        ),
+        (
+            f"Suche Name ({hits} Treffer)",
             frontdesk,
             lambda c, _i: c.get("/faelle/suche", query_string={"q": targets["name"]}),
             repeat,
