@@ -126,6 +126,10 @@ def test_every_page_is_measured_through_the_app(bench_url):
     ]
     assert len(common) == 1 and int(common[0].split("(")[1].split()[0]) >= 1
     pages.pop(common[0])
+    for name in ("Eingang", "Meine Fälle"):
+        (listed,) = [page for page in pages if page.startswith(name + " (")]
+        assert 0 <= int(listed.split("(")[1].split()[0]) <= 25
+        pages[name] = pages.pop(listed)
     assert set(pages) == {
         "Eingang",
         "Meine Fälle",

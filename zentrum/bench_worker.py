@@ -21,7 +21,7 @@ from zentrum.bench_pages import BENCH_PASSWORD, DASHBOARD_REPEAT, POST_REPEAT, P
 def _targets(session) -> dict:
     """What to ask for: the long case, its partner's advisor, a name and a reference."""
     from zentrum.bench_history import LONG_HISTORY
-    from zentrum.models import Case, CaseEvent, CaseMember, Partner, Person
+    from zentrum.models import Case, CaseEvent, CaseMember, Handover, Partner, Person
 
     long_case = session.scalar(
         sa.select(CaseEvent.case_id)
@@ -39,9 +39,20 @@ def _targets(session) -> dict:
         .where(CaseMember.case_id == middle, CaseMember.role == "young_person")
     )
     reference = session.scalar(sa.select(Case.reference).where(Case.id == middle))
+    # The lists are paged (25 rows): their advisor works for the partner with the most
+    # open offers, so that every size shows full pages, not one row at 10,000 cases.
+    busiest = session.scalar(
+        sa.select(Partner.code)
+        .join(Handover, Handover.to_partner_id == Partner.id)
+        .where(Handover.status == "pending")
+        .group_by(Partner.code)
+        .order_by(sa.func.count().desc(), Partner.code)
+        .limit(1)
+    )
     return {
         "case": long_case,
         "advisor": f"bench-{code}",
+        "lists_advisor": f"bench-{busiest or code}",
         "name": f"{person.first_name} {person.last_name}",
         "reference": reference,
     }
@@ -81,6 +92,12 @@ def _intake_form(session, number: int) -> dict:
         "consent_purpose": "Beratung und Vermittlung zum Anliegen im Zentrum Zukunft Wuppertal",
         "save": "1",
     }
+
+
+def _rows(client, path: str) -> int:
+    """How many rows the list at ``path`` shows (a page holds at most 25)."""
+    page = client.get(path).get_data(as_text=True)
+    return max(0, page.count("<tr") - page.count("<thead"))
 
 
 def _hits(client, query: str) -> int:
@@ -130,6 +147,7 @@ def measure(url: str, repeat: int) -> dict:
         forms = _fresh_forms(db.session, POST_REPEAT + 1)
         db.session.remove()
     advisor = _login(app, targets["advisor"])
+    lists = _login(app, targets["lists_advisor"])
     frontdesk = _login(app, "bench-empfang")
     supervisor = _login(app, "bench-leitung")
     case_url = f"/faelle/{targets['case']}"
@@ -146,8 +164,20 @@ def measure(url: str, repeat: int) -> dict:
     if _hits(frontdesk, unique_name) != 1:
         raise RuntimeError(f"{unique_name} should find exactly one case")
     pages = [
-        ("Eingang", advisor, lambda c, _i: c.get("/eingang"), repeat, 200),
-        ("Meine Fälle", advisor, lambda c, _i: c.get("/meine-faelle"), repeat, 200),
+        (
+            f"Eingang ({_rows(lists, '/eingang')} Zeilen)",
+            lists,
+            lambda c, _i: c.get("/eingang"),
+            repeat,
+            200,
+        ),
+        (
+            f"Meine Fälle ({_rows(lists, '/meine-faelle')} Zeilen)",
+            lists,
+            lambda c, _i: c.get("/meine-faelle"),
+            repeat,
+            200,
+        ),
         ("Fall (100 Einträge)", advisor, lambda c, _i: c.get(case_url), repeat, 200),
         (
             "Suche Name (eindeutig)",
