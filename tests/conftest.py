@@ -143,21 +143,22 @@ def auth(client) -> AuthActions:
 
 
 @pytest.fixture
-def count_queries(app):
-    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+def record_statements(app):
+    """Record the SQL statements, with their parameters, run inside a
+    ``with record_statements() as statements:`` block (transaction control left out)."""
     from contextlib import contextmanager
 
     @contextmanager
-    def counting():
-        statements: list[str] = []
+    def recording():
+        statements: list[tuple[str, object]] = []
 
-        def before(_conn, _cursor, statement, *_args):
+        def before(_conn, _cursor, statement, parameters, *_args):
             if (
                 not statement.lstrip()
                 .upper()
                 .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
             ):
-                statements.append(statement)
+                statements.append((statement, parameters))
 
         with app.app_context():
             engine = db.engine
@@ -166,5 +167,20 @@ def count_queries(app):
             yield statements
         finally:
             sa.event.remove(engine, "before_cursor_execute", before)
+
+    return recording
+
+
+@pytest.fixture
+def count_queries(record_statements):
+    """Count the SQL statements run inside a ``with count_queries() as counter:`` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        texts: list[str] = []
+        with record_statements() as statements:
+            yield texts
+            texts.extend(statement for statement, _parameters in statements)
 
     return counting

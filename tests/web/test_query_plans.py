@@ -11,7 +11,6 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
 from zentrum.extensions import db
 from zentrum.models import Case, User
@@ -37,34 +36,12 @@ LARGE = {
 _SCAN = re.compile(r"^SCAN (\w+?)(?:_\d+)?(?: |$)")
 
 
-@pytest.fixture
-def recorded(app):
-    """Every statement with its parameters, while the block runs."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def recording():
-        statements: list[tuple[str, object]] = []
-
-        def before(_conn, _cursor, statement, parameters, _context, executemany):
-            if statement.lstrip().upper().startswith("SELECT") and not executemany:
-                statements.append((statement, parameters))
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return recording
-
-
 def _full_scans(app, statements) -> list[str]:
     found = []
     with app.app_context(), db.engine.connect() as connection:
         for statement, parameters in statements:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
             plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             for row in plan:
                 match = _SCAN.match(row[3])
@@ -98,7 +75,7 @@ def _sqlite_only(session):
 
 
 def test_daily_pages_look_rows_up_instead_of_scanning(
-    app, session, client, users, auth, world, recorded
+    app, session, client, users, auth, world, record_statements
 ):
     held_id, advisor_id, reference = world
     desk_id = users("frontdesk").id
@@ -116,7 +93,7 @@ def test_daily_pages_look_rows_up_instead_of_scanning(
     for user_id, path in pages:
         auth.login(session.get(User, user_id))
         session.remove()
-        with recorded() as statements:
+        with record_statements() as statements:
             assert client.get(path).status_code == 200, path
         assert statements, path
         problems += [f"{path}: {scan}" for scan in _full_scans(app, statements)]
