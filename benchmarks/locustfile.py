@@ -23,6 +23,11 @@ PASSWORD = SETUP["password"]
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CASE_LINK = re.compile(r'href="/faelle/(\d+)"')
 ACCEPT = re.compile(r'action="/faelle/(\d+)/angebote/(\d+)/annehmen"')
+# The note form ticks "intern" in advance where the rules want it (the Jugendamt, § 65
+# SGB VIII: a shared note needs an approved legal basis); the load test keeps the tick.
+INTERNAL_TICKED = re.compile(
+    r'<input[^>]*\bchecked\b[^>]*name="note-internal"|<input[^>]*name="note-internal"[^>]*\bchecked\b'
+)
 SURNAMES = ("Schmitz", "Yilmaz", "Müller", "Nowak", "Becker", "Hoffmann", "Kaya", "Wagner")
 
 
@@ -180,12 +185,15 @@ class Advisor(_Staff):
             if response.status_code != 302:
                 response.failure(f"accept answered {response.status_code}")
                 return
-        self._note(case_id)
+        self._note(case_id, page)
 
-    def _note(self, case_id):
+    def _note(self, case_id, page):
+        data = {"csrf_token": self.csrf, "note-body": "Erstgespräch vereinbart (Lasttest)."}
+        if INTERNAL_TICKED.search(page):
+            data["note-internal"] = "y"
         with self.client.post(
             f"/faelle/{case_id}/notizen",
-            data={"csrf_token": self.csrf, "note-body": "Erstgespräch vereinbart (Lasttest)."},
+            data=data,
             name="note",
             allow_redirects=False,
             catch_response=True,
