@@ -181,36 +181,36 @@ def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
     return session.execute(stmt).unique().scalar_one_or_none()
 
 
-def case_history(session: Session, case: Case) -> list[CaseEvent]:
-    """The case's events, oldest first."""
-    stmt = (
-        sa.select(CaseEvent)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(CaseEvent.at, CaseEvent.id)
-    )
-    return list(session.scalars(stmt))
+def newest_with_total(session: Session, entity, where, order, newest: int | None):
+    """The ``newest`` rows of ``entity`` matching ``where`` by ``order`` (newest first),
+    returned oldest first, and how many match in all (``newest=None``: every row).
 
-
-def newest_case_history(
-    session: Session, case: Case, readable_notes: sa.Select, newest: int
-) -> tuple[list[CaseEvent], int]:
-    """The ``newest`` events (oldest first) and how many there are in all, leaving out
-    the entries of notes not in ``readable_notes`` (a subquery of note ids).
-
-    One statement: the total is a window count over the visible events.
+    One statement: the total is a window count over the matching rows.
     """
-    note_id = CaseEvent.details["note_id"].as_integer()
     stmt = (
-        sa.select(CaseEvent, sa.func.count().over())
-        .where(
-            CaseEvent.case_id == case.id,
-            sa.or_(CaseEvent.kind != "note", note_id.in_(readable_notes.scalar_subquery())),
-        )
-        .order_by(CaseEvent.at.desc(), CaseEvent.id.desc())
+        sa.select(entity, sa.func.count().over())
+        .where(*where)
+        .order_by(*(column.desc() for column in order))
         .limit(newest)
     )
     rows = session.execute(stmt).unique().all()
-    return [event for event, _total in reversed(rows)], (rows[0][1] if rows else 0)
+    return [row for row, _total in reversed(rows)], (rows[0][1] if rows else 0)
+
+
+def newest_case_history(
+    session: Session, case: Case, readable_notes: sa.Select, newest: int | None
+) -> tuple[list[CaseEvent], int]:
+    """The ``newest`` events (oldest first) and how many there are in all, leaving out
+    the entries of notes not in ``readable_notes`` (a subquery of note ids)."""
+    note_id = CaseEvent.details["note_id"].as_integer()
+    visible = sa.or_(CaseEvent.kind != "note", note_id.in_(readable_notes.scalar_subquery()))
+    return newest_with_total(
+        session,
+        CaseEvent,
+        (CaseEvent.case_id == case.id, visible),
+        (CaseEvent.at, CaseEvent.id),
+        newest,
+    )
 
 
 def case_consents(session: Session, case: Case) -> list[Consent]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import BasisStatus, EventKind, Role
 from zentrum.models import Case, CaseAccess, CaseNote, LegalBasisRecord, Partner, User
+from zentrum.services.cases import newest_with_total
 from zentrum.services.lifecycle import add_event
 
 NOTE_MAX = 10_000
@@ -155,17 +156,13 @@ def readable_note_ids(viewer: User, case: Case) -> sa.Select:
 
 
 def newest_case_notes(
-    session: Session, viewer: User, case: Case, newest: int
+    session: Session, viewer: User, case: Case, newest: int | None
 ) -> tuple[list[CaseNote], int]:
-    """The ``newest`` readable notes (oldest first) and how many the viewer may read in all.
-
-    One statement: the total is a window count over the readable notes.
-    """
-    stmt = (
-        sa.select(CaseNote, sa.func.count().over())
-        .where(CaseNote.case_id == case.id, visible_notes_clause(viewer))
-        .order_by(CaseNote.created_at.desc(), CaseNote.id.desc())
-        .limit(newest)
+    """The ``newest`` readable notes (oldest first) and how many the viewer may read in all."""
+    return newest_with_total(
+        session,
+        CaseNote,
+        (CaseNote.case_id == case.id, visible_notes_clause(viewer)),
+        (CaseNote.created_at, CaseNote.id),
+        newest,
     )
-    rows = session.execute(stmt).all()
-    return [note for note, _total in reversed(rows)], (rows[0][1] if rows else 0)

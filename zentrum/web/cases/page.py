@@ -65,15 +65,10 @@ def _partner_choices(partners, standings, exclude, case: Case, gettext):
     return options
 
 
-# The case page shows the newest entries (what a colleague reads first); "alle" shows the whole history and every note.
+# The case page shows the newest entries (what a colleague reads first); "alle" shows
+# the whole history and every note.
 HISTORY_PAGE = 25
 NOTES_PAGE = 10
-
-
-def _visible_events(events, notes):
-    """The history without entries for notes the viewer may not read."""
-    readable = {note.id for note in notes}
-    return [e for e in events if e.kind != "note" or (e.details or {}).get("note_id") in readable]
 
 
 def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
