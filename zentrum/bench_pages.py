@@ -146,18 +146,29 @@ def empty(url: str) -> None:
         engine.dispose()
 
 
-def _child(url: str, repeat: int) -> dict:
-    """Run ``measure`` in a fresh interpreter: a worker's memory, not the seeder's."""
-    result = subprocess.run(  # noqa: S603 - our own module with our own arguments # nosec B603
-        [sys.executable, "-m", "zentrum.bench_worker", url, str(repeat)],
-        capture_output=True,
+def _start_worker(*args) -> subprocess.Popen:
+    """``python -m zentrum.bench_worker ARGS`` in a fresh interpreter: a worker's memory,
+    not the seeder's."""
+    return subprocess.Popen(  # noqa: S603 - our own module with our own arguments # nosec B603
+        [sys.executable, "-m", "zentrum.bench_worker", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
         env={**os.environ, "ZENTRUM_CONFIG": "development"},
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"measuring failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _answer(child: subprocess.Popen, what: str) -> dict:
+    """The JSON line a worker printed last; its error output if it failed."""
+    out, err = child.communicate()
+    if child.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{err[-3000:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _child(url: str, repeat: int) -> dict:
+    """Run ``measure`` in a fresh interpreter."""
+    return _answer(_start_worker(url, repeat), "measuring")
 
 
 def intake_rate(url: str, workers: int, seconds: float) -> tuple[int, int, float]:
@@ -165,22 +176,9 @@ def intake_rate(url: str, workers: int, seconds: float) -> tuple[int, int, float
     confirmed ones, the refused ones and the span from the first start to the last end."""
     start_at = time.time() + 5 + workers  # time to import and log in before the start
     children = [
-        subprocess.Popen(  # noqa: S603 - our own module with our own arguments # nosec B603
-            [sys.executable, "-m", "zentrum.bench_worker", "intakes", url]
-            + [str(seconds), str(worker), str(start_at)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "ZENTRUM_CONFIG": "development"},
-        )
-        for worker in range(workers)
+        _start_worker("intakes", url, seconds, worker, start_at) for worker in range(workers)
     ]
-    found = []
-    for child in children:
-        out, err = child.communicate()
-        if child.returncode != 0:
-            raise RuntimeError(f"intake worker failed:\n{err[-3000:]}")
-        found.append(json.loads(out.strip().splitlines()[-1]))
+    found = [_answer(child, "intake worker") for child in children]
     span = max(f["ended"] for f in found) - min(f["started"] for f in found)
     return sum(f["done"] for f in found), sum(f["refused"] for f in found), span
 
