@@ -192,8 +192,8 @@ def role_error(page, base, data):
 
 def consent_errors(page, base, data):
     """A consent without categories and purpose."""
-    page.goto(f"{base}/faelle/{data.fresh.id}#einwilligungen")
-    form = page.locator("#einwilligungen form").filter(
+    page.goto(f"{base}/faelle/{data.fresh.id}/einwilligungen")
+    form = page.locator("main form").filter(
         has=page.get_by_role("button", name="Einwilligung erfassen")
     )
     for box in form.get_by_role("checkbox").all():
@@ -203,7 +203,7 @@ def consent_errors(page, base, data):
 
 def basis_errors(page, base, data):
     """A legal basis asked for without choosing one or saying why."""
-    page.goto(f"{base}/faelle/{data.fresh.id}#einwilligungen")
+    page.goto(f"{base}/faelle/{data.fresh.id}/rechtsgrundlagen")
     page.get_by_role("button", name="Rechtsgrundlage beantragen").click()
 
 

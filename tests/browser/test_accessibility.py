@@ -137,23 +137,29 @@ PAGES: dict[str, list[Visit]] = {
         Visit("Fall, leere Notiz", "advisor", states.note_error, ".field__error"),
         Visit("Fall für die Leitung", "supervisor", goto(case_path("held")), DECIDE_NOTE),
         Visit(
-            "Fall, Einwilligung ohne Angaben",
-            "frontdesk",
-            states.consent_errors,
-            "#einwilligungen .error-summary",
-        ),
-        Visit(
-            "Fall, Rechtsgrundlage ohne Begründung",
-            "frontdesk",
-            states.basis_errors,
-            "#einwilligungen .error-summary",
-        ),
-        Visit(
             "Fall, Rechtsgrundlage abgelehnt ohne Grund",
             "supervisor",
             states.refusal_without_reason,
             DECIDE_NOTE + "[aria-invalid=true]",
         ),
+    ],
+    "cases.record_consent": [
+        Visit(
+            "Einwilligung erfassen",
+            "frontdesk",
+            goto(lambda d: f"/faelle/{d.fresh.id}/einwilligungen"),
+            "#consent-partner",
+        ),
+        Visit("Einwilligung ohne Angaben", "frontdesk", states.consent_errors, ERROR_SUMMARY),
+    ],
+    "cases.request_basis": [
+        Visit(
+            "Rechtsgrundlage beantragen",
+            "supervisor",
+            goto(lambda d: f"/faelle/{d.fresh.id}/rechtsgrundlagen"),
+            "#basis-justification",
+        ),
+        Visit("Rechtsgrundlage ohne Begründung", "frontdesk", states.basis_errors, ERROR_SUMMARY),
     ],
     "cases.revoke_consent": [
         Visit("Widerruf erfassen", "frontdesk", goto(states.revoke_path("consent_id")), "form"),

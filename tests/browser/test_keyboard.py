@@ -329,6 +329,9 @@ def test_front_desk_records_a_consent_by_keyboard(live_server, page, users, case
     keys.tab_to(case.reference)
     keys.press("Enter")
     page.wait_for_url(f"**/faelle/{case.id}")
+    keys.tab_to("Neue Einwilligung erfassen")
+    keys.press("Enter")
+    page.wait_for_url(f"**/faelle/{case.id}/einwilligungen")
     keys.tab_to("Einwilligung zur Weitergabe an")
     keys.type("Jobc")  # a closed select jumps to the option typed
     chosen = page.locator("#consent-partner").evaluate("s => s.options[s.selectedIndex].text")

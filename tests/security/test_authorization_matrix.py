@@ -110,10 +110,13 @@ EXPECTED: dict[tuple[str, str], dict] = {
     # Consents and legal bases (services/consents.py): the front desk and involved advisors
     # record; supervisors only read, but may ask for a legal basis and decide one that
     # somebody else asked for (four eyes); admins only read. The revocation page is the
-    # front desk's and the advisors' only (403 before anything else).
+    # front desk's and the advisors' only (403 before anything else), like the page to record
+    # a consent; the page to ask for a legal basis is the supervisors' too.
+    ("cases.record_consent", "GET"):  row(LOGIN, 200, 200, 200, 404, 403, 403),
     ("cases.record_consent", "POST"): row(LOGIN, OK_POST, OK_POST, OK_POST, 404, 409, 409),
     ("cases.revoke_consent", "GET"):  row(LOGIN, 200, 200, 200, 404, 403, 403),
     ("cases.revoke_consent", "POST"): row(LOGIN, OK_POST, OK_POST, OK_POST, 404, 403, 403),
+    ("cases.request_basis", "GET"):   row(LOGIN, 200, 200, 200, 404, 200, 403),
     ("cases.request_basis", "POST"):  row(LOGIN, OK_POST, OK_POST, OK_POST, 404, OK_POST, 409),
     ("cases.decide_basis", "POST"):   row(LOGIN, 409, 409, 409, 404, OK_POST, 409),
     # The audit log (Protokoll) and the record of processing: supervisors and admins;

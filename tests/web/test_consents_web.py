@@ -58,6 +58,58 @@ def test_front_desk_records_a_consent_with_its_details(session, client, cases, d
     assert "Familie/Lebenssituation" in page and "Beratung zur Ausbildung im Handwerk" in page
 
 
+def test_the_case_page_links_to_the_consent_pages_instead_of_holding_their_forms(
+    client, cases, desk
+):
+    case = cases()
+    page = client.get(f"/faelle/{case.id}").get_data(as_text=True)
+    assert f'href="/faelle/{case.id}/einwilligungen"' in page
+    assert f'href="/faelle/{case.id}/rechtsgrundlagen"' in page
+    assert 'name="consent-purpose"' not in page and 'name="basis-justification"' not in page
+
+
+def test_the_consent_page_starts_with_today_and_the_giver_the_age_asks_for(client, cases, desk):
+    child = cases("Mia", "Klein", date(2015, 3, 1))
+    page = client.get(
+        f"/faelle/{child.id}/einwilligungen", query_string={"partner": cases.partner_id("hwk")}
+    ).get_data(as_text=True)
+    assert "<h1>Neue Einwilligung erfassen</h1>" in page
+    assert f'value="{date.today().isoformat()}"' in page
+    assert re.search(
+        r'<input[^>]*checked[^>]*value="guardians"|value="guardians"[^>]*checked', page
+    )
+    chosen = re.search(r'<select[^>]*name="consent-partner".*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option selected value="{cases.partner_id("hwk")}"', chosen)
+    grown = cases("Ben", "Groß", date(2000, 1, 1))
+    page = client.get(f"/faelle/{grown.id}/einwilligungen").get_data(as_text=True)
+    assert re.search(
+        r'<input[^>]*checked[^>]*value="young_person"|value="young_person"[^>]*checked', page
+    )
+
+
+def test_bad_input_is_shown_on_the_consent_page_not_the_case_page(session, client, cases, desk):
+    case = cases()
+    response = client.post(
+        f"/faelle/{case.id}/einwilligungen", data=_form(cases, **{"consent-purpose": ""})
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<h1>Neue Einwilligung erfassen</h1>" in page and 'id="consent-purpose-error"' in page
+    assert 'id="history-heading"' not in page
+    assert _consents(session) == []
+
+
+def test_the_legal_basis_page_is_open_to_supervisors_but_not_admins(client, users, auth, cases):
+    case = cases()
+    auth.login(users("supervisor"))
+    page = client.get(f"/faelle/{case.id}/rechtsgrundlagen").get_data(as_text=True)
+    assert 'name="basis-justification"' in page
+    assert client.get(f"/faelle/{case.id}/einwilligungen").status_code == 403
+    auth.logout()
+    auth.login(users("admin"))
+    assert client.get(f"/faelle/{case.id}/rechtsgrundlagen").status_code == 403
+
+
 def test_the_wrong_giver_is_refused_beside_the_field(session, client, cases, desk):
     case = cases("Mia", "Klein", date(2015, 3, 1))
     response = client.post(f"/faelle/{case.id}/einwilligungen", data=_form(cases))

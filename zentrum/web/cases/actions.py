@@ -60,13 +60,23 @@ def _case(case_id: int):
     return visible_case_or_404(case_id)
 
 
-def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
-    """Validate, act, commit; errors re-render the page (422 for input, 409 for refusals)."""
+def _run(case, form_name: str, form, action, success: str, anchor: str = "", page=None):
+    """Validate, act, commit; errors re-render the page (422 for input, 409 for refusals).
+
+    ``page(case, form, status, problem)`` renders a form that has its own page; the
+    others are panels of the case page.
+    """
+    if page is None:
+
+        def page(case, form, status, problem=None):
+            posted = {form_name: form} if form is not None else {}
+            return render_case(case, current_user, posted=posted, status=status, problem=problem)
+
     # Kept aside: after the commit (or a rollback) reading case.id would load the row
     # again in a new transaction – on SQLite taking the write lock once more.
     case_id = case.id
     if form is not None and not form.validate_on_submit():
-        return render_case(case, current_user, posted={form_name: form}, status=422)
+        return page(case, form, 422)
     try:
         action()
         db.session.commit()
@@ -77,14 +87,8 @@ def _run(case, form_name: str, form, action, success: str, anchor: str = ""):
         if form is not None and field and hasattr(form, field):
             # A rule about the input: say it beside the field.
             getattr(form, field).errors.append(refusal_message(error))
-            return render_case(case, current_user, posted={form_name: form}, status=422)
-        return render_case(
-            case,
-            current_user,
-            posted={form_name: form} if form else {},
-            status=409,
-            problem=refusal_message(error),
-        )
+            return page(case, form, 422)
+        return page(case, form, 409, refusal_message(error))
     except StaleDataError:
         db.session.rollback()
         return render_case(
@@ -114,7 +118,7 @@ def _button(case_id: int, act, success: str):
 
 def _partner_choices() -> list[SelectChoice]:
     """Every active partner; the rules decide later whether it may receive the case."""
-    partners = db.session.scalars(sa.select(Partner).where(Partner.active))
+    partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
     return [SelectChoice(p.id, p.name) for p in partners]
 
 

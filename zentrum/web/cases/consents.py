@@ -21,13 +21,33 @@ from zentrum.web.cases.printing import recorded_print
 from zentrum.web.cases.views import bp
 from zentrum.web.validators import as_id
 
+# Recording a consent and asking for a legal basis are occasional tasks with long forms:
+# each has its own page, reached from the case page's consent section.
+RECORDERS = (Role.FRONTDESK, Role.ADVISOR)
+BASIS_REQUESTERS = (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR)
 
-@bp.post("/<int:case_id>/einwilligungen")
+
+def _consent_page(case, form, status=200, problem=None):
+    g.no_store = True
+    return render_template("cases/consent_new.html", case=case, form=form, problem=problem), status
+
+
+@bp.route("/<int:case_id>/einwilligungen", methods=["GET", "POST"])
 def record_consent(case_id: int):
-    """Record a consent for a partner."""
+    """Record a consent for a partner (the page, and saving it)."""
     case = _case(case_id)
     form = cf.ConsentForm(prefix="consent")
     form.partner.choices = _partner_choices()
+    if request.method == "GET":
+        if current_user.role not in RECORDERS:
+            abort(403)
+        form.given_on.data = local_date(utcnow())
+        person = case.young_person
+        form.given_by.data = required_giver(
+            person.birth_date if person else None, form.given_on.data
+        )
+        form.partner.data = as_id(request.args.get("partner", ""))
+        return _consent_page(case, form)
 
     def act():
         data = consents.ConsentData(
@@ -40,7 +60,15 @@ def record_consent(case_id: int):
         partner = _active_partner(form.partner.data)
         consents.record_consent(db.session, current_user, utcnow(), case, partner, data)
 
-    return _run(case, "consent", form, act, _("Die Einwilligung wurde erfasst."), "einwilligungen")
+    return _run(
+        case,
+        "consent",
+        form,
+        act,
+        _("Die Einwilligung wurde erfasst."),
+        "einwilligungen",
+        page=_consent_page,
+    )
 
 
 def _consent_of(case, consent_id: int) -> Consent:
@@ -92,12 +120,22 @@ def revoke_consent(case_id: int, consent_id: int):
     ), status
 
 
-@bp.post("/<int:case_id>/rechtsgrundlagen")
+def _basis_page(case, form, status=200, problem=None):
+    g.no_store = True
+    return render_template("cases/basis_new.html", case=case, form=form, problem=problem), status
+
+
+@bp.route("/<int:case_id>/rechtsgrundlagen", methods=["GET", "POST"])
 def request_basis(case_id: int):
     """Ask for a legal basis to share the case with a partner without consent."""
     case = _case(case_id)
     form = cf.BasisForm(prefix="basis")
     form.partner.choices = _partner_choices()
+    if request.method == "GET":
+        if current_user.role not in BASIS_REQUESTERS:
+            abort(403)
+        form.partner.data = as_id(request.args.get("partner", ""))
+        return _basis_page(case, form)
 
     def act():
         partner = _active_partner(form.partner.data)
@@ -118,6 +156,7 @@ def request_basis(case_id: int):
         act,
         _("Die Rechtsgrundlage wurde beantragt; sie gilt, sobald die Leitung sie freigibt."),
         "einwilligungen",
+        page=_basis_page,
     )
 
 

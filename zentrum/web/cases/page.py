@@ -5,8 +5,6 @@ from flask import g, render_template
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
-from zentrum.domain.clock import local_date
-from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import acts_for_holder
 from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
@@ -82,19 +80,11 @@ def build_forms(case: Case, ctx: dict, posted: dict) -> dict:
         "reopen": f.ReopenForm(formdata=None, prefix="reopen"),
         "note": f.NoteForm(formdata=None, prefix="note"),
         "confirm": f.ConfirmForm(formdata=None),
-        "consent": cf.ConsentForm(formdata=None, prefix="consent"),
-        "basis": cf.BasisForm(formdata=None, prefix="basis"),
         "decide": cf.DecideForm(formdata=None, prefix="decide"),
     }
     forms.update(posted)
-    if "consent" not in posted:
-        forms["consent"].given_on.data = local_date(ctx["now"])
-        forms["consent"].given_by.data = ctx["required_giver"]
     if "note" not in posted and ctx["youth_office"]:
         forms["note"].internal.data = True  # § 65 SGB VIII: internal unless shared on purpose
-    plain = [SelectChoice(p.id, p.name) for p in ctx["partners"]]
-    forms["consent"].partner.choices = plain
-    forms["basis"].partner.choices = plain
     partners = ctx["partners"]
     person = case.young_person
     standings = {
@@ -152,9 +142,6 @@ def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
         else [],
         "consents": case_consents(db.session, case),
         "bases": case_bases(db.session, case),
-        "required_giver": required_giver(
-            case.young_person.birth_date if case.young_person else None, local_date(now)
-        ),
         "may_record_consent": viewer.role in (Role.FRONTDESK, Role.ADVISOR),
         "may_request_basis": viewer.role in (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR),
         "youth_office": is_youth_office(db.session, viewer),
