@@ -148,3 +148,26 @@ def test_a_guess_of_babel_is_kept_while_fuzzy_and_dropped_once_translated(tmp_pa
     assert catalog.get("Wohnen").previous_id == []
     assert catalog.get("Hallo!").user_comments == []
     assert catalog.get("Hallo!").previous_id == ["Hallo"]
+
+
+def test_a_request_keeps_its_translations_until_its_locale_changes(app):
+    """The memo of zentrum.translating follows force_locale, refresh and a changed choice."""
+    from babel import Locale
+    from flask import g, render_template_string
+    from flask_babel import force_locale, gettext, refresh
+
+    from zentrum.translating import RequestDomain
+
+    with app.test_request_context():
+        assert gettext("Drucken") == "Drucken"
+        assert render_template_string("{{ _('Drucken') }}") == "Drucken"
+        memo = getattr(g._flask_babel, RequestDomain.MEMO)
+        assert str(memo[0]) == "de"
+        with force_locale("en"):
+            assert gettext("Drucken") == "Print"
+            assert render_template_string("{{ _('Drucken') }}") == "Print"
+        assert gettext("Drucken") == "Drucken"
+        g._flask_babel.babel_locale = Locale.parse("en")  # as if the selector had said so
+        assert gettext("Drucken") == "Print"
+        refresh()
+        assert gettext("Drucken") == "Drucken", "refresh asks the selector again (German here)"

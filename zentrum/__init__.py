@@ -38,7 +38,7 @@ def create_app(config=None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'zentrum.db'}"
         )
 
-    from zentrum import web
+    from zentrum import translating, web
     from zentrum.cli import register_cli
     from zentrum.database import register_database
     from zentrum.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -50,6 +50,7 @@ def create_app(config=None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
+    translating.install(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     web.register(app)
