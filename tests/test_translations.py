@@ -171,3 +171,26 @@ def test_a_request_keeps_its_translations_until_its_locale_changes(app):
         assert gettext("Drucken") == "Print"
         refresh()
         assert gettext("Drucken") == "Drucken", "refresh asks the selector again (German here)"
+
+
+def test_wtforms_own_messages_speak_the_request_language(app):
+    """WTForms' catalogue, kept in memory per language, still answers in each request's."""
+    from flask_wtf import FlaskForm
+    from wtforms import IntegerField
+
+    class Number(FlaskForm):
+        class Meta:
+            csrf = False
+
+        n = IntegerField()
+
+    said = {}
+    for language in ("de", "en", "de"):
+        with app.test_request_context(
+            method="POST", data={"n": "zwei"}, headers={"Accept-Language": language}
+        ):
+            app.preprocess_request()
+            form = Number()
+            assert not form.validate()
+            said.setdefault(language, set()).add(form.n.errors[0])
+    assert said == {"de": {"Keine gültige, ganze Zahl."}, "en": {"Not a valid integer value."}}

@@ -50,10 +50,10 @@ def create_app(config=None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
-    translating.install(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     web.register(app)
+    translating.install(app)  # after web: its first request hook chooses the language
     register_cli(app)
     _trust_proxies(app)
     return app

@@ -7,8 +7,12 @@ locale object the request uses; ``force_locale`` and ``refresh`` put another loc
 there, so they are looked up again.
 """
 
-from flask import g
-from flask_babel import Domain
+from functools import lru_cache
+
+from babel import support
+from flask import g, request
+from flask_babel import Domain, get_locale
+from wtforms.i18n import messages_path
 
 
 class RequestDomain(Domain):
@@ -30,8 +34,22 @@ class RequestDomain(Domain):
         return translations
 
 
+@lru_cache(maxsize=8)
+def wtforms_translations(locale: str) -> support.Translations:
+    """WTForms' own messages (a field's "Not a valid choice") in a language, read once."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _hand_wtforms_its_translations() -> None:
+    # Flask-WTF reads WTForms' catalogue from disk in every request that builds a form,
+    # unless the request already holds it under this name.
+    request.wtforms_translations = wtforms_translations(str(get_locale()))
+
+
 def install(app) -> None:
-    """Use the memoising domain for the app's strings, in Python and in the templates."""
+    """Use the memoising domain for the app's strings, in Python and in the templates, and
+    keep WTForms' catalogue in memory."""
+    app.before_request(_hand_wtforms_its_translations)
     config = app.extensions["babel"]
     domain = RequestDomain(domain=config.default_domain)
     # Flask-Babel keeps its domain on the Babel object (a cached property) and finds it there.
