@@ -156,21 +156,23 @@ def record(
     user, address = _request_defaults(user, address)
     if username is None and user is not None:
         username = user.username
-    entry = AuditEntry(
-        id=last_id + 1,
-        at=utcnow(),
-        user_id=user.id if user is not None else None,
-        username=username,
-        action=str(action),
-        case_id=case_id,
-        person_id=person_id,
-        address=address,
-        details=details or None,
-        prev_hash=last_hash,
-    )
+    fields = {
+        "id": last_id + 1,
+        "at": utcnow(),
+        "user_id": user.id if user is not None else None,
+        "username": username,
+        "action": str(action),
+        "case_id": case_id,
+        "person_id": person_id,
+        "address": address,
+        "details": details or None,
+        "prev_hash": last_hash,
+    }
+    entry = AuditEntry(**fields)
     entry.hash = entry_hash(entry.prev_hash, entry)
-    session.add(entry)
-    session.flush()
+    # Written with one INSERT, not through the session's unit of work (a flush of its own
+    # in every audited request); the returned entry is a plain record of what was written.
+    session.execute(sa.insert(AuditEntry.__table__).values(**fields, hash=entry.hash))
     table = AuditChainHead.__table__
     session.execute(
         sa.update(table).where(table.c.id == HEAD_ID).values(last_id=entry.id, last_hash=entry.hash)
