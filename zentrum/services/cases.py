@@ -185,13 +185,20 @@ def newest_with_total(session: Session, entity, where, order, newest: int | None
     """The ``newest`` rows of ``entity`` matching ``where`` by ``order`` (newest first),
     returned oldest first, and how many match in all (``newest=None``: every row).
 
-    One statement: the total is a window count over the matching rows.
+    One statement: the ids of the newest rows and the total (a window count over the
+    matching rows) come from the entity's table alone; only those rows are then joined
+    to what the entity loads with them (users, partners).
     """
-    stmt = (
-        sa.select(entity, sa.func.count().over())
+    newest_first = [column.desc() for column in order]
+    page = (
+        sa.select(entity.id.label("id"), sa.func.count().over().label("total"))
         .where(*where)
-        .order_by(*(column.desc() for column in order))
+        .order_by(*newest_first)
         .limit(newest)
+        .subquery()
+    )
+    stmt = (
+        sa.select(entity, page.c.total).join(page, entity.id == page.c.id).order_by(*newest_first)
     )
     rows = session.execute(stmt).unique().all()
     return [row for row, _total in reversed(rows)], (rows[0][1] if rows else 0)
