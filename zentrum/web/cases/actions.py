@@ -1,6 +1,5 @@
 """The case page's actions: each parses its form, calls one service, commits once."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +18,7 @@ from zentrum.services.routing import suggestions_for
 from zentrum.web.auditing import visible_case_or_404
 from zentrum.web.cases import forms as f
 from zentrum.web.cases.messages import refusal_message
-from zentrum.web.cases.page import render_case
+from zentrum.web.cases.page import active_partners, render_case
 from zentrum.web.cases.views import bp
 from zentrum.web.validators import as_id
 
@@ -118,8 +117,7 @@ def _button(case_id: int, act, success: str):
 
 def _partner_choices() -> list[SelectChoice]:
     """Every active partner; the rules decide later whether it may receive the case."""
-    partners = db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
-    return [SelectChoice(p.id, p.name) for p in partners]
+    return [SelectChoice(p.id, p.name) for p in active_partners()]
 
 
 def _active_partner(partner_id) -> Partner:

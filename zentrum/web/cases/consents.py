@@ -8,7 +8,7 @@ from flask_login import current_user
 from zentrum.domain.clock import local_date
 from zentrum.domain.consent import required_giver
 from zentrum.domain.lifecycle import TransitionError
-from zentrum.domain.vocab import DataCategory, Role
+from zentrum.domain.vocab import DataCategory
 from zentrum.extensions import db
 from zentrum.models import Consent, Partner
 from zentrum.models.base import utcnow
@@ -17,19 +17,25 @@ from zentrum.services.lifecycle import young_person_id
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases.actions import _active_partner, _case, _partner_choices, _run
 from zentrum.web.cases.messages import refusal_message
+from zentrum.web.cases.page import BASIS_REQUESTERS, RECORDERS
 from zentrum.web.cases.printing import recorded_print
 from zentrum.web.cases.views import bp
 from zentrum.web.validators import as_id
 
-# Recording a consent and asking for a legal basis are occasional tasks with long forms:
-# each has its own page, reached from the case page's consent section.
-RECORDERS = (Role.FRONTDESK, Role.ADVISOR)
-BASIS_REQUESTERS = (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR)
+
+def _own_page(template: str):
+    """The renderer of a form that has a page of its own (recording a consent, asking for a
+    legal basis: occasional tasks with long forms, reached from the case page)."""
+
+    def page(case, form, status=200, problem=None):
+        g.no_store = True
+        return render_template(template, case=case, form=form, problem=problem), status
+
+    return page
 
 
-def _consent_page(case, form, status=200, problem=None):
-    g.no_store = True
-    return render_template("cases/consent_new.html", case=case, form=form, problem=problem), status
+_consent_page = _own_page("cases/consent_new.html")
+_basis_page = _own_page("cases/basis_new.html")
 
 
 @bp.route("/<int:case_id>/einwilligungen", methods=["GET", "POST"])
@@ -83,7 +89,7 @@ def revoke_consent(case_id: int, consent_id: int):
     """Confirm and record a revocation: what it stops is said before it is done."""
     case = _case(case_id)
     consent = _consent_of(case, consent_id)
-    if current_user.role not in (Role.FRONTDESK, Role.ADVISOR):
+    if current_user.role not in RECORDERS:
         abort(403)
     g.no_store = True
     form = cf.RevokeForm()
@@ -118,11 +124,6 @@ def revoke_consent(case_id: int, consent_id: int):
     return render_template(
         "cases/consent_revoke.html", case=case, consent=consent, form=form, problem=problem
     ), status
-
-
-def _basis_page(case, form, status=200, problem=None):
-    g.no_store = True
-    return render_template("cases/basis_new.html", case=case, form=form, problem=problem), status
 
 
 @bp.route("/<int:case_id>/rechtsgrundlagen", methods=["GET", "POST"])

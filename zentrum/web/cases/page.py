@@ -25,7 +25,8 @@ from zentrum.web.cases import forms as f
 from zentrum.web.formatting import local_datetime_text
 
 
-def _partners() -> list[Partner]:
+def active_partners() -> list[Partner]:
+    """Every active partner by name (the choices of the case's partner fields)."""
     return list(db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name)))
 
 
@@ -62,6 +63,11 @@ def _partner_choices(partners, standings, exclude, case: Case, gettext):
         options.append(SelectChoice(partner.id, label))
     return options
 
+
+# Who records consents, and who may ask for a legal basis instead (the case page links to
+# their pages; the pages and the revocation refuse everyone else).
+RECORDERS = (Role.FRONTDESK, Role.ADVISOR)
+BASIS_REQUESTERS = (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR)
 
 # The case page shows the newest entries (what a colleague reads first); "alle" shows
 # the whole history and every note.
@@ -135,15 +141,15 @@ def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
         "can_act": can_act,
         "offer": offer,
         "referrals": referrals,
-        "partners": _partners(),
+        "partners": active_partners(),
         "colleagues": _colleagues(case) if can_act and case.holder_partner_id else [],
         "suggestions": suggestions_for(db.session, case, now)
         if can_act and is_open and offer is None
         else [],
         "consents": case_consents(db.session, case),
         "bases": case_bases(db.session, case),
-        "may_record_consent": viewer.role in (Role.FRONTDESK, Role.ADVISOR),
-        "may_request_basis": viewer.role in (Role.FRONTDESK, Role.ADVISOR, Role.SUPERVISOR),
+        "may_record_consent": viewer.role in RECORDERS,
+        "may_request_basis": viewer.role in BASIS_REQUESTERS,
         "youth_office": is_youth_office(db.session, viewer),
         "may_write_notes": viewer.role != Role.SUPERVISOR,
         "is_recipient": offer is not None
