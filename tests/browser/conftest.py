@@ -25,9 +25,10 @@ def live_server(app, app_factory):
     server.server_close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium; skips with the reason when it is not installed."""
+    """Headless Chromium, started once per test module (every test opens its own
+    contexts); skips with the reason when it is not installed."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")

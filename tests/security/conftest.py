@@ -1,30 +1,12 @@
-"""Print what the attacker's tests covered: matrix size, CSRF checks, fuzz inputs."""
+"""The attacker's world: built once per database, restored for every test.
+
+What these tests tried is counted in ``tests.security.stats`` and printed at the end of
+the run by the root conftest (which also gathers the counts of every test process).
+"""
 
 import pytest
 
-from tests.security import stats
 from tests.security.world import World, build_world, restore, snapshot
-
-
-def pytest_terminal_summary(terminalreporter):
-    matrix = stats.COUNTS.get("matrix")
-    lines = []
-    if matrix:
-        endpoints = {(e, m) for e, m, _r, _s in matrix}
-        roles = {r for _e, _m, r, _s in matrix}
-        lines.append(
-            f"authorization matrix: {len(matrix)} requests checked "
-            f"({len(endpoints)} endpoint×method pairs × {len(roles)} roles, own/foreign case)"
-        )
-    if stats.COUNTS.get("csrf"):
-        lines.append(f"CSRF: {len(stats.COUNTS['csrf'])} POST endpoints refuse a missing token")
-    for kind, n in sorted(stats.INPUTS.items()):
-        lines.append(f"fuzz {kind}: {n} inputs tried")
-    if lines:
-        terminalreporter.write_sep("-", "security coverage")
-        for line in lines:
-            terminalreporter.write_line(line)
-
 
 _BUILT: dict[str, tuple[World, dict]] = {}
 
