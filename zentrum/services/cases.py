@@ -13,7 +13,6 @@ from zentrum.domain.vocab import BasisStatus, CaseStatus, MemberRole, Role, Urge
 from zentrum.models import (
     Case,
     CaseAccess,
-    CaseEvent,
     CaseMember,
     Consent,
     LegalBasisRecord,
@@ -23,6 +22,7 @@ from zentrum.models import (
     PersonNameToken,
     User,
 )
+from zentrum.services.statements import CASE_ID, VIEWER_PARTNER, prepared, viewer_params
 
 
 def visible_clause(user: User) -> sa.ColumnElement[bool]:
@@ -30,17 +30,22 @@ def visible_clause(user: User) -> sa.ColumnElement[bool]:
 
     Front desk, supervisors and admins see every case; an advisor only the
     cases their partner holds, held, was offered or was referred to, and not
-    those a revoked consent hides from the partner.
+    those a revocation hides from the partner.
     """
-    if user.role == Role.ADVISOR:
+    return _visible(user.role == Role.ADVISOR, user.partner_id)
+
+
+def _visible(advisor: bool, partner) -> sa.ColumnElement[bool]:
+    """``visible_clause`` for an advisor of ``partner`` (an id or a bind parameter) or not."""
+    if advisor:
         # EXISTS, not IN: one primary-key lookup per case looked at. SQLite would build
         # the whole IN list first – every case the partner ever touched, ~40 ms at 100 000.
         involved = (
             sa.select(CaseAccess.case_id)
-            .where(CaseAccess.case_id == Case.id, CaseAccess.partner_id == user.partner_id)
+            .where(CaseAccess.case_id == Case.id, CaseAccess.partner_id == partner)
             .exists()
         )
-        return sa.and_(involved, ~hidden_by_revocation(user.partner_id))
+        return sa.and_(involved, ~hidden_by_revocation(partner))
     return sa.true()
 
 
@@ -76,7 +81,7 @@ def revocation_stands(partner) -> sa.ColumnElement[bool]:
     )
 
 
-def hidden_by_revocation(partner_id: int) -> sa.ColumnElement[bool]:
+def hidden_by_revocation(partner_id) -> sa.ColumnElement[bool]:
     """SQL condition: a revocation hides the case from this partner
     (``domain.consent.hidden_after_revocation`` in SQL).
 
@@ -171,23 +176,29 @@ def count_today(session: Session, user: User, now: datetime) -> int:
 
 def get_visible_case(session: Session, user: User, case_id: int) -> Case | None:
     """The case with its members and topics, or None when it does not exist for this user."""
-    # The members joined (a round trip less); the topics not: SQLite would build the
-    # whole join of case_topics and topics first (40 ms at 100,000 cases).
-    stmt = (
-        sa.select(Case)
-        .where(Case.id == case_id, visible_clause(user))
-        .options(joinedload(Case.members), selectinload(Case.topics))
-    )
-    return session.execute(stmt).unique().scalar_one_or_none()
+    advisor = user.role == Role.ADVISOR
+
+    def build():
+        # The members joined (a round trip less); the topics not: SQLite would build the
+        # whole join of case_topics and topics first (40 ms at 100,000 cases).
+        return (
+            sa.select(Case)
+            .where(Case.id == CASE_ID, _visible(advisor, VIEWER_PARTNER))
+            .options(joinedload(Case.members), selectinload(Case.topics))
+        )
+
+    params = viewer_params(case_id, user.partner_id if advisor else None)
+    stmt = prepared(("visible case", advisor), build)
+    return session.execute(stmt, params).unique().scalar_one_or_none()
 
 
-def newest_with_total(session: Session, entity, where, order, newest: int | None):
-    """The ``newest`` rows of ``entity`` matching ``where`` by ``order`` (newest first),
-    returned oldest first, and how many match in all (``newest=None``: every row).
+def newest_statement(entity, where, order, newest: int | None) -> sa.Select:
+    """The ``newest`` rows of ``entity`` matching ``where`` by ``order``, newest first,
+    each with how many match in all (``newest=None``: every row); see ``newest_rows``.
 
-    One statement: the ids of the newest rows and the total (a window count over the
-    matching rows) come from the entity's table alone; only those rows are then joined
-    to what the entity loads with them (users, partners).
+    The ids of the newest rows and the total (a window count over the matching rows)
+    come from the entity's table alone; only those rows are then joined to what the
+    entity loads with them (users, partners).
     """
     newest_first = [column.desc() for column in order]
     page = (
@@ -197,27 +208,15 @@ def newest_with_total(session: Session, entity, where, order, newest: int | None
         .limit(newest)
         .subquery()
     )
-    stmt = (
+    return (
         sa.select(entity, page.c.total).join(page, entity.id == page.c.id).order_by(*newest_first)
     )
-    rows = session.execute(stmt).unique().all()
+
+
+def newest_rows(session: Session, stmt: sa.Select, params: dict) -> tuple[list, int]:
+    """The rows of a ``newest_statement``, oldest first, and how many match in all."""
+    rows = session.execute(stmt, params).unique().all()
     return [row for row, _total in reversed(rows)], (rows[0][1] if rows else 0)
-
-
-def newest_case_history(
-    session: Session, case: Case, readable_notes: sa.Select, newest: int | None
-) -> tuple[list[CaseEvent], int]:
-    """The ``newest`` events (oldest first) and how many there are in all, leaving out
-    the entries of notes not in ``readable_notes`` (a subquery of note ids)."""
-    note_id = CaseEvent.details["note_id"].as_integer()
-    visible = sa.or_(CaseEvent.kind != "note", note_id.in_(readable_notes.scalar_subquery()))
-    return newest_with_total(
-        session,
-        CaseEvent,
-        (CaseEvent.case_id == case.id, visible),
-        (CaseEvent.at, CaseEvent.id),
-        newest,
-    )
 
 
 def case_consents(session: Session, case: Case) -> list[Consent]:

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import BasisStatus, EventKind, Role
-from zentrum.models import Case, CaseAccess, CaseNote, LegalBasisRecord, Partner, User
-from zentrum.services.cases import newest_with_total
+from zentrum.models import Case, CaseAccess, CaseEvent, CaseNote, LegalBasisRecord, Partner, User
+from zentrum.services.cases import newest_rows, newest_statement
 from zentrum.services.lifecycle import add_event
+from zentrum.services.statements import CASE_ID, VIEWER_PARTNER, prepared, viewer_params
 
 NOTE_MAX = 10_000
 
@@ -121,18 +122,30 @@ def note_visible(
 
 def visible_notes_clause(viewer: User) -> sa.ColumnElement[bool]:
     """SQL condition for the notes a viewer may read."""
+    return _readable(_viewer_kind(viewer), viewer.partner_id)
+
+
+def _viewer_kind(viewer: User) -> str:
+    """Which notes rule applies: a partner's user, the front desk, or neither."""
     if viewer.partner_id is not None:
-        own = CaseNote.partner_id == viewer.partner_id
+        return "partner"
+    return "frontdesk" if viewer.role == Role.FRONTDESK else "other"
+
+
+def _readable(kind: str, partner) -> sa.ColumnElement[bool]:
+    """``visible_notes_clause`` for a kind of viewer; ``partner`` an id or a bind parameter."""
+    if kind == "partner":
+        own = CaseNote.partner_id == partner
         basis = (
             sa.select(LegalBasisRecord.id)
             .where(
                 LegalBasisRecord.case_id == CaseNote.case_id,
-                LegalBasisRecord.partner_id == viewer.partner_id,
+                LegalBasisRecord.partner_id == partner,
                 LegalBasisRecord.status == BasisStatus.APPROVED.value,
             )
             .exists()
         )
-    elif viewer.role == Role.FRONTDESK:
+    elif kind == "frontdesk":
         own, basis = CaseNote.partner_id.is_(None), sa.false()
     else:
         own, basis = sa.false(), sa.false()  # supervisors and admins belong to no desk
@@ -150,19 +163,40 @@ def case_notes(session: Session, viewer: User, case: Case) -> list[CaseNote]:
     return list(session.scalars(stmt))
 
 
-def readable_note_ids(viewer: User, case: Case) -> sa.Select:
-    """The ids of the case's notes the viewer may read, as a subquery."""
-    return sa.select(CaseNote.id).where(CaseNote.case_id == case.id, visible_notes_clause(viewer))
-
-
 def newest_case_notes(
     session: Session, viewer: User, case: Case, newest: int | None
 ) -> tuple[list[CaseNote], int]:
     """The ``newest`` readable notes (oldest first) and how many the viewer may read in all."""
-    return newest_with_total(
-        session,
-        CaseNote,
-        (CaseNote.case_id == case.id, visible_notes_clause(viewer)),
-        (CaseNote.created_at, CaseNote.id),
-        newest,
-    )
+    kind = _viewer_kind(viewer)
+
+    def build():
+        return newest_statement(
+            CaseNote,
+            (CaseNote.case_id == CASE_ID, _readable(kind, VIEWER_PARTNER)),
+            (CaseNote.created_at, CaseNote.id),
+            newest,
+        )
+
+    stmt = prepared(("newest notes", kind, newest), build)
+    return newest_rows(session, stmt, viewer_params(case.id, viewer.partner_id))
+
+
+def newest_case_history(
+    session: Session, viewer: User, case: Case, newest: int | None
+) -> tuple[list[CaseEvent], int]:
+    """The ``newest`` history entries (oldest first) and how many there are in all, leaving
+    out the entries of notes the viewer may not read."""
+    kind = _viewer_kind(viewer)
+
+    def build():
+        readable = sa.select(CaseNote.id).where(
+            CaseNote.case_id == CASE_ID, _readable(kind, VIEWER_PARTNER)
+        )
+        note_id = CaseEvent.details["note_id"].as_integer()
+        visible = sa.or_(CaseEvent.kind != "note", note_id.in_(readable.scalar_subquery()))
+        return newest_statement(
+            CaseEvent, (CaseEvent.case_id == CASE_ID, visible), (CaseEvent.at, CaseEvent.id), newest
+        )
+
+    stmt = prepared(("newest history", kind, newest), build)
+    return newest_rows(session, stmt, viewer_params(case.id, viewer.partner_id))

@@ -10,7 +10,7 @@ from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
 from zentrum.models import Case, Partner, User
 from zentrum.models.base import utcnow
-from zentrum.services.cases import case_consents, newest_case_history
+from zentrum.services.cases import case_consents
 from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
 from zentrum.services.lifecycle import (
     actor_of,
@@ -18,7 +18,7 @@ from zentrum.services.lifecycle import (
     pending_offer,
     state_of,
 )
-from zentrum.services.notes import is_youth_office, newest_case_notes, readable_note_ids
+from zentrum.services.notes import is_youth_office, newest_case_history, newest_case_notes
 from zentrum.services.routing import suggestions_for
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
@@ -161,10 +161,7 @@ def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
         db.session, viewer, case, None if everything else NOTES_PAGE
     )
     ctx["events"], ctx["events_total"] = newest_case_history(
-        db.session,
-        case,
-        readable_note_ids(viewer, case),
-        None if everything else HISTORY_PAGE,
+        db.session, viewer, case, None if everything else HISTORY_PAGE
     )
     ctx["shown_note_ids"] = {note.id for note in ctx["notes"]}
     return ctx

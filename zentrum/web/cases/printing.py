@@ -14,9 +14,9 @@ from zentrum.domain.vocab import AuditAction, Role
 from zentrum.extensions import db
 from zentrum.models import Case, Consent, Handover, User
 from zentrum.models.base import utcnow
-from zentrum.services.cases import case_consents, newest_case_history
+from zentrum.services.cases import case_consents
 from zentrum.services.lifecycle import open_referrals
-from zentrum.services.notes import case_notes, readable_note_ids
+from zentrum.services.notes import case_notes, newest_case_history
 from zentrum.web.auditing import commit_entry, visible_case_or_404
 from zentrum.web.cases.views import bp
 
@@ -81,9 +81,7 @@ def print_summary(case_id: int):
         notes=notes,
         shown_note_ids={note.id for note in notes},
         # The case page's rule for note entries, every entry: the whole history on paper.
-        events=newest_case_history(db.session, case, readable_note_ids(current_user, case), None)[
-            0
-        ],
+        events=newest_case_history(db.session, current_user, case, None)[0],
         handovers=printable_handovers(case, current_user),
     )
     return recorded_print(page, case_id, "print_summary")
