@@ -222,12 +222,15 @@ def newest_rows(session: Session, stmt: sa.Select, params: dict) -> tuple[list, 
 def case_consents(session: Session, case: Case) -> list[Consent]:
     """Consents of the case's persons, newest first."""
     person_ids = [member.person_id for member in case.members]
-    stmt = (
-        sa.select(Consent)
-        .where(Consent.person_id.in_(person_ids))
-        .order_by(Consent.granted_at.desc(), Consent.id.desc())
+    stmt = prepared(
+        "case consents",
+        lambda: (
+            sa.select(Consent)
+            .where(Consent.person_id.in_(sa.bindparam("person_ids", expanding=True)))
+            .order_by(Consent.granted_at.desc(), Consent.id.desc())
+        ),
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt, {"person_ids": person_ids}))
 
 
 def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -> list[CaseRow]:

@@ -49,6 +49,7 @@ from zentrum.services.cases import revocation_stands
 from zentrum.services.handover import withdraw_for_revocation
 from zentrum.services.lifecycle import add_event, consent_standings, touch, young_person_id
 from zentrum.services.referrals import end_referral_rows
+from zentrum.services.statements import CASE_ID, prepared
 
 TEXT_MAX = 2000
 
@@ -345,12 +346,15 @@ def decide_basis(
 
 def case_bases(session: Session, case: Case) -> list[LegalBasisRecord]:
     """The case's legal bases, newest first."""
-    stmt = (
-        sa.select(LegalBasisRecord)
-        .where(LegalBasisRecord.case_id == case.id)
-        .order_by(LegalBasisRecord.requested_at.desc(), LegalBasisRecord.id.desc())
+    stmt = prepared(
+        "case bases",
+        lambda: (
+            sa.select(LegalBasisRecord)
+            .where(LegalBasisRecord.case_id == CASE_ID)
+            .order_by(LegalBasisRecord.requested_at.desc(), LegalBasisRecord.id.desc())
+        ),
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt, {"case_id": case.id}))
 
 
 def standing_from_rows(

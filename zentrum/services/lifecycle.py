@@ -22,6 +22,7 @@ from zentrum.models import (
     Referral,
     User,
 )
+from zentrum.services.statements import CASE_ID, prepared
 
 
 def actor_of(user: User) -> Actor:
@@ -31,25 +32,31 @@ def actor_of(user: User) -> Actor:
 
 def pending_offer(session: Session, case: Case) -> Handover | None:
     """The case's open offer, if any."""
-    stmt = sa.select(Handover).where(
-        Handover.case_id == case.id, Handover.status == OfferStatus.PENDING.value
+    stmt = prepared(
+        "pending offer",
+        lambda: sa.select(Handover).where(
+            Handover.case_id == CASE_ID, Handover.status == OfferStatus.PENDING.value
+        ),
     )
-    return session.scalar(stmt)
+    return session.scalar(stmt, {"case_id": case.id})
 
 
 def open_referrals(session: Session, case: Case) -> list[Referral]:
     """The case's pending and active referrals."""
-    stmt = (
-        sa.select(Referral)
-        .where(
-            Referral.case_id == case.id,
-            Referral.status.in_([ReferralStatus.PENDING.value, ReferralStatus.ACTIVE.value]),
-        )
-        .order_by(Referral.referred_at, Referral.id)
-        # The status changes by UPDATE statements; rows already loaded must not hide them.
-        .execution_options(populate_existing=True)
+    stmt = prepared(
+        "open referrals",
+        lambda: (
+            sa.select(Referral)
+            .where(
+                Referral.case_id == CASE_ID,
+                Referral.status.in_([ReferralStatus.PENDING.value, ReferralStatus.ACTIVE.value]),
+            )
+            .order_by(Referral.referred_at, Referral.id)
+            # The status changes by UPDATE statements; rows already loaded must not hide them.
+            .execution_options(populate_existing=True)
+        ),
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt, {"case_id": case.id}))
 
 
 def case_state(session: Session, case: Case) -> CaseState:

@@ -9,6 +9,7 @@ from zentrum.domain.clock import local_date
 from zentrum.domain.routing import RoutingInput, Rule, Suggestion, suggest
 from zentrum.domain.validation import age_on
 from zentrum.models import Case, Partner, RoutingRule
+from zentrum.services.statements import prepared
 
 
 def _split(text: str) -> frozenset[str]:
@@ -33,7 +34,9 @@ def rule_of(row: RoutingRule) -> Rule:
 
 def load_rules(session: Session) -> list[Rule]:
     """Every stored rule (disabled ones too: the engine skips them)."""
-    stmt = sa.select(RoutingRule).options(joinedload(RoutingRule.topics))
+    stmt = prepared(
+        "routing rules", lambda: sa.select(RoutingRule).options(joinedload(RoutingRule.topics))
+    )
     return [rule_of(row) for row in session.scalars(stmt).unique()]
 
 

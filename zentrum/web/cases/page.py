@@ -20,6 +20,7 @@ from zentrum.services.lifecycle import (
 )
 from zentrum.services.notes import is_youth_office, newest_case_history, newest_case_notes
 from zentrum.services.routing import suggestions_for
+from zentrum.services.statements import prepared
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
 from zentrum.web.formatting import local_datetime_text
@@ -27,16 +28,26 @@ from zentrum.web.formatting import local_datetime_text
 
 def active_partners() -> list[Partner]:
     """Every active partner by name (the choices of the case's partner fields)."""
-    return list(db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name)))
+    stmt = prepared(
+        "active partners", lambda: sa.select(Partner).where(Partner.active).order_by(Partner.name)
+    )
+    return list(db.session.scalars(stmt))
 
 
 def _colleagues(case: Case) -> list[User]:
-    stmt = (
-        sa.select(User)
-        .where(User.partner_id == case.holder_partner_id, User.role == Role.ADVISOR, User.active)
-        .order_by(User.display_name)
+    stmt = prepared(
+        "colleagues",
+        lambda: (
+            sa.select(User)
+            .where(
+                User.partner_id == sa.bindparam("partner_id"),
+                User.role == Role.ADVISOR,
+                User.active,
+            )
+            .order_by(User.display_name)
+        ),
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt, {"partner_id": case.holder_partner_id}))
 
 
 def _partner_choices(partners, standings, exclude, case: Case, gettext):
