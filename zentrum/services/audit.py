@@ -21,6 +21,7 @@ from zentrum.domain.vocab import AuditAction
 from zentrum.models import AuditCaseRef, AuditChainHead, AuditEntry, User
 from zentrum.models.audit import GENESIS_HASH
 from zentrum.models.base import utcnow
+from zentrum.services.statements import prepared
 
 HEAD_ID = 1
 # Keys that must never appear in an entry's details, at any depth.
@@ -106,11 +107,14 @@ def _lock_head(session: Session) -> tuple[int, str]:
     lock before it reads and PostgreSQL's row lock hands every waiter the newest head.
     """
     table = AuditChainHead.__table__
-    lock = (
-        sa.update(table)
-        .where(table.c.id == HEAD_ID)
-        .values(last_id=table.c.last_id)
-        .returning(table.c.last_id, table.c.last_hash)
+    lock = prepared(
+        "audit head lock",
+        lambda: (
+            sa.update(table)
+            .where(table.c.id == HEAD_ID)
+            .values(last_id=table.c.last_id)
+            .returning(table.c.last_id, table.c.last_hash)
+        ),
     )
     head = session.execute(lock).first()
     if head is None:
@@ -131,6 +135,15 @@ def _lock_head(session: Session) -> tuple[int, str]:
         )
         head = session.execute(lock).one()
     return head.last_id, head.last_hash
+
+
+def _move_head() -> sa.Update:
+    table = AuditChainHead.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == HEAD_ID)
+        .values(last_id=sa.bindparam("new_id"), last_hash=sa.bindparam("new_hash"))
+    )
 
 
 def record(
@@ -172,10 +185,13 @@ def record(
     entry.hash = entry_hash(entry.prev_hash, entry)
     # Written with one INSERT, not through the session's unit of work (a flush of its own
     # in every audited request); the returned entry is a plain record of what was written.
-    session.execute(sa.insert(AuditEntry.__table__).values(**fields, hash=entry.hash))
-    table = AuditChainHead.__table__
+    # Both statements are built once (every request writes one entry).
     session.execute(
-        sa.update(table).where(table.c.id == HEAD_ID).values(last_id=entry.id, last_hash=entry.hash)
+        prepared("audit insert", lambda: sa.insert(AuditEntry.__table__)),
+        {**fields, "hash": entry.hash},
+    )
+    session.execute(
+        prepared("audit head move", _move_head), {"new_id": entry.id, "new_hash": entry.hash}
     )
     session.info[RECORDED] = True
     return entry
