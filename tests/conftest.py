@@ -53,6 +53,13 @@ def make_app(database_url: str, **overrides):
     return create_app({"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
 
 
+def maintenance_engine(url: str) -> sa.Engine:
+    """An engine on the server's maintenance database, to create and drop test databases
+    (the database in ``url`` may not exist yet). Dispose of it after use."""
+    given = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    return sa.create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
 def _worker_postgres_url(url: str) -> str:
     """The database of this test process: ``zentrum_test_gw0`` for xdist's first worker."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -60,7 +67,7 @@ def _worker_postgres_url(url: str) -> str:
     if not worker:
         return base.render_as_string(hide_password=False)
     own = base.set(database=f"{base.database}_{worker}")
-    server = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    server = maintenance_engine(url)
     with server.connect() as conn:
         exists = conn.execute(
             sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
@@ -104,11 +111,12 @@ def _empty_database() -> None:
         # few rows, and TRUNCATE gives each of the tables new files (65 ms a test).
         db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
         db.session.execute(sa.text("; ".join(f"DELETE FROM {t.name}" for t in tables)))
-        sequences = db.session.scalars(
-            sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
-        ).all()
-        restart = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
-        db.session.execute(sa.text(f"SELECT {restart}"))
+        db.session.execute(
+            sa.text(
+                "SELECT setval(format('%I', sequencename)::regclass, 1, false)"
+                " FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
     else:
         for table in tables:
             db.session.execute(table.delete())

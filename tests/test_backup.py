@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from tests.conftest import maintenance_engine
 from zentrum.backup import BackupError, backup, restore
 from zentrum.cli import backup_command
 from zentrum.extensions import db
@@ -30,7 +31,7 @@ def fresh_url(database_url, tmp_path):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     name = f"{url.database}_restore"
-    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    server = maintenance_engine(database_url)
     with server.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')

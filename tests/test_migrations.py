@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import POSTGRES_URL, make_app
+from tests.conftest import POSTGRES_URL, maintenance_engine, make_app
 from zentrum.extensions import db
 from zentrum.models.base import Base
 
@@ -20,10 +20,9 @@ def fresh_database_url(tmp_path):
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
     name = f"zentrum_migrations_{uuid.uuid4().hex[:8]}"
-    given = sa.engine.make_url(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    # Created from the server's maintenance database: the given one may not exist (the
-    # test processes of a parallel run each use their own, named after it).
-    server = sa.create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # The given database may not exist: the test processes of a parallel run each use
+    # their own, named after it.
+    server = maintenance_engine(POSTGRES_URL)
     with server.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     yield server.url.set(database=name).render_as_string(hide_password=False)

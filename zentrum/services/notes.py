@@ -163,6 +163,12 @@ def case_notes(session: Session, viewer: User, case: Case) -> list[CaseNote]:
     return list(session.scalars(stmt))
 
 
+def _readable_in_case(kind: str) -> tuple:
+    """The conditions of a prepared statement for the case's notes this kind of viewer
+    may read (parameters: ``viewer_params``)."""
+    return CaseNote.case_id == CASE_ID, _readable(kind, VIEWER_PARTNER)
+
+
 def newest_case_notes(
     session: Session, viewer: User, case: Case, newest: int | None
 ) -> tuple[list[CaseNote], int]:
@@ -172,7 +178,7 @@ def newest_case_notes(
     def build():
         return newest_statement(
             CaseNote,
-            (CaseNote.case_id == CASE_ID, _readable(kind, VIEWER_PARTNER)),
+            _readable_in_case(kind),
             (CaseNote.created_at, CaseNote.id),
             newest,
         )
@@ -189,9 +195,7 @@ def newest_case_history(
     kind = _viewer_kind(viewer)
 
     def build():
-        readable = sa.select(CaseNote.id).where(
-            CaseNote.case_id == CASE_ID, _readable(kind, VIEWER_PARTNER)
-        )
+        readable = sa.select(CaseNote.id).where(*_readable_in_case(kind))
         note_id = CaseEvent.details["note_id"].as_integer()
         visible = sa.or_(CaseEvent.kind != "note", note_id.in_(readable.scalar_subquery()))
         return newest_statement(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from zentrum.domain.vocab import Role
 from zentrum.models import Partner, User
 from zentrum.services.errors import ServiceError
+from zentrum.services.statements import prepared
 
 # Target for accepting an offer, in working hours: one hour to twenty working days.
 TARGET_HOURS_MIN, TARGET_HOURS_MAX = 1, 200
@@ -41,6 +42,14 @@ class PartnerData:
     target_minutes: int
     email: str | None = None
     active: bool = True
+
+
+def active_partners(session: Session) -> list[Partner]:
+    """Every active partner by name (the choices wherever a partner is picked)."""
+    stmt = prepared(
+        "active partners", lambda: sa.select(Partner).where(Partner.active).order_by(Partner.name)
+    )
+    return list(session.scalars(stmt))
 
 
 def all_partners(session: Session) -> list[Partner]:

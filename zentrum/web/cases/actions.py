@@ -14,11 +14,12 @@ from zentrum.models import Partner, User
 from zentrum.models.base import utcnow
 from zentrum.notifications import notify_partner
 from zentrum.services import case_actions, handover, notes, referrals
+from zentrum.services.partners import active_partners
 from zentrum.services.routing import suggestions_for
 from zentrum.web.auditing import visible_case_or_404
 from zentrum.web.cases import forms as f
 from zentrum.web.cases.messages import refusal_message
-from zentrum.web.cases.page import active_partners, render_case
+from zentrum.web.cases.page import render_case
 from zentrum.web.cases.views import bp
 from zentrum.web.validators import as_id
 
@@ -117,7 +118,7 @@ def _button(case_id: int, act, success: str):
 
 def _partner_choices() -> list[SelectChoice]:
     """Every active partner; the rules decide later whether it may receive the case."""
-    return [SelectChoice(p.id, p.name) for p in active_partners()]
+    return [SelectChoice(p.id, p.name) for p in active_partners(db.session)]
 
 
 def _active_partner(partner_id) -> Partner:

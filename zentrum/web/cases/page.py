@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from zentrum.domain.lifecycle import acts_for_holder
 from zentrum.domain.vocab import CaseStatus, Role
 from zentrum.extensions import db
-from zentrum.models import Case, Partner, User
+from zentrum.models import Case, User
 from zentrum.models.base import utcnow
 from zentrum.services.cases import case_consents
 from zentrum.services.consents import case_bases, revoked_holder_flag, standing_from_rows
@@ -19,19 +19,12 @@ from zentrum.services.lifecycle import (
     state_of,
 )
 from zentrum.services.notes import is_youth_office, newest_case_history, newest_case_notes
+from zentrum.services.partners import active_partners
 from zentrum.services.routing import suggestions_for
 from zentrum.services.statements import prepared
 from zentrum.web.cases import consent_forms as cf
 from zentrum.web.cases import forms as f
 from zentrum.web.formatting import local_datetime_text
-
-
-def active_partners() -> list[Partner]:
-    """Every active partner by name (the choices of the case's partner fields)."""
-    stmt = prepared(
-        "active partners", lambda: sa.select(Partner).where(Partner.active).order_by(Partner.name)
-    )
-    return list(db.session.scalars(stmt))
 
 
 def _colleagues(case: Case) -> list[User]:
@@ -152,7 +145,7 @@ def page_context(case: Case, viewer: User, *, everything: bool = False) -> dict:
         "can_act": can_act,
         "offer": offer,
         "referrals": referrals,
-        "partners": active_partners(),
+        "partners": active_partners(db.session),
         "colleagues": _colleagues(case) if can_act and case.holder_partner_id else [],
         "suggestions": suggestions_for(db.session, case, now)
         if can_act and is_open and offer is None

@@ -25,12 +25,13 @@ from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
 from zentrum.labels import topic_label
-from zentrum.models import Partner, Person, Topic
+from zentrum.models import Person, Topic
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
 from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, latest_references, record_intake
+from zentrum.services.partners import active_partners
 from zentrum.web.access import roles_required
 from zentrum.web.cases.messages import refusal_message
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm, MemberForm
@@ -70,9 +71,7 @@ def _build_form() -> IntakeForm:
         db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
     )
     form.topics.choices = [SelectChoice(t.id, topic_label(t.label)) for t in topics]
-    partners = list(
-        db.session.scalars(sa.select(Partner).where(Partner.active).order_by(Partner.name))
-    )
+    partners = active_partners(db.session)
     form.consents.choices = [SelectChoice(p.id, p.name) for p in partners]
     # Held for the request: the session keeps only rows someone refers to, and the
     # intake service finds the chosen ones there instead of asking the database again.
