@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from zentrum.domain.clock import local_date
 from zentrum.models import CaseEvent, Consent, Handover, LegalBasisRecord
 from zentrum.services.consents import decide_basis, request_basis, revoke_consent
 from zentrum.services.handover import accept_offer
@@ -29,7 +30,7 @@ def _form(cases, code="hwk", **overrides) -> dict:
         "consent-partner": cases.partner_id(code),
         "consent-categories": ["master_data", "family"],
         "consent-purpose": "Beratung zur Ausbildung im Handwerk",
-        "consent-given_on": date.today().isoformat(),
+        "consent-given_on": local_date(datetime.now(UTC)).isoformat(),
         "consent-given_by": "young_person",
     }
     return {**data, **overrides}
@@ -74,7 +75,7 @@ def test_the_consent_page_starts_with_today_and_the_giver_the_age_asks_for(clien
         f"/faelle/{child.id}/einwilligungen", query_string={"partner": cases.partner_id("hwk")}
     ).get_data(as_text=True)
     assert "<h1>Neue Einwilligung erfassen</h1>" in page
-    assert f'value="{date.today().isoformat()}"' in page
+    assert f'value="{local_date(datetime.now(UTC)).isoformat()}"' in page
     assert re.search(
         r'<input[^>]*checked[^>]*value="guardians"|value="guardians"[^>]*checked', page
     )

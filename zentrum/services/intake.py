@@ -26,6 +26,7 @@ from zentrum.models import (
 )
 from zentrum.seed import N_
 from zentrum.services.errors import InvalidReference
+from zentrum.services.statements import prepared
 
 # What the front desk's consent covers unless it says otherwise: the least needed to advise.
 INTAKE_CATEGORIES = (DataCategory.MASTER_DATA.value, DataCategory.CONTACT.value)
@@ -71,14 +72,18 @@ def find_matching_persons(
     session: Session, first_name: str, last_name: str, birth_date: date
 ) -> list[Person]:
     """Persons already known under the same name (normalised) and birth date."""
-    stmt = (
-        sa.select(Person)
-        .where(Person.name_key == name_key(first_name, last_name))
-        .where(Person.birth_date == birth_date)
-        .order_by(Person.id)
-        .limit(10)
+    stmt = prepared(
+        "matching persons",
+        lambda: (
+            sa.select(Person)
+            .where(Person.name_key == sa.bindparam("name_key", type_=sa.String))
+            .where(Person.birth_date == sa.bindparam("birth_date", type_=sa.Date))
+            .order_by(Person.id)
+            .limit(10)
+        ),
     )
-    return list(session.scalars(stmt))
+    params = {"name_key": name_key(first_name, last_name), "birth_date": birth_date}
+    return list(session.scalars(stmt, params))
 
 
 def latest_references(session: Session, person_ids: list[int]) -> dict[int, str]:
@@ -109,20 +114,23 @@ def next_reference(session: Session, year: int) -> str:
     serialises (a row lock in PostgreSQL, the write lock in SQLite); the unique
     constraint on ``cases.reference`` stands behind it.
     """
-    bump = (
-        sa.update(CaseCounter)
-        .where(CaseCounter.year == year)
-        .values(last_number=CaseCounter.last_number + 1)
-        .returning(CaseCounter.last_number)
+    bump = prepared(
+        "bump case counter",
+        lambda: (
+            sa.update(CaseCounter)
+            .where(CaseCounter.year == sa.bindparam("counter_year", type_=sa.Integer))
+            .values(last_number=CaseCounter.last_number + 1)
+            .returning(CaseCounter.last_number)
+        ),
     )
-    number = session.execute(bump).scalar_one_or_none()
+    number = session.execute(bump, {"counter_year": year}).scalar_one_or_none()
     if number is None:
         session.execute(
             _insert_ignoring_conflict(session)
             .values(year=year, last_number=0)
             .on_conflict_do_nothing(index_elements=["year"])
         )
-        number = session.execute(bump).scalar_one()
+        number = session.execute(bump, {"counter_year": year}).scalar_one()
     return format_reference(year, number)
 
 
@@ -203,9 +211,9 @@ def _add_consents(session, actor, now, case, person, partners, data: IntakeData)
     for partner in partners:
         session.add(
             Consent(
-                person_id=person.id,
+                person=person,
                 partner_id=partner.id,
-                case_id=case.id,
+                case=case,
                 categories=categories,
                 purpose=data.consent_purpose.strip() or INTAKE_PURPOSE,
                 given_on=today,
@@ -236,11 +244,11 @@ def record_intake(session: Session, actor: User, now: datetime, data: IntakeData
     for member_data, role in data.members:
         case.members.append(CaseMember(person=_new_person(member_data), role=role.value))
     session.add(case)
-    session.flush()
+    # Consents and the event name the new case and person, so one flush saves them all.
     _add_consents(session, actor, now, case, person, partners, data)
     session.add(
         CaseEvent(
-            case_id=case.id,
+            case=case,
             kind=EventKind.INTAKE.value,
             at=now,
             actor_id=actor.id,

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -25,13 +24,14 @@ from zentrum.domain.lifecycle import TransitionError
 from zentrum.domain.vocab import Role
 from zentrum.extensions import db
 from zentrum.labels import topic_label
-from zentrum.models import Person, Topic
+from zentrum.models import Person
 from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
 from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
 from zentrum.services.intake import find_matching_persons, latest_references, record_intake
 from zentrum.services.partners import active_partners
+from zentrum.services.topics import active_topics
 from zentrum.web.access import roles_required
 from zentrum.web.cases.messages import refusal_message
 from zentrum.web.intake.forms import MAX_MEMBERS, IntakeForm, MemberForm
@@ -67,9 +67,7 @@ def start():
 def _build_form() -> IntakeForm:
     """The intake form with today's topics and partners as choices."""
     form = IntakeForm(today=local_date(utcnow()))
-    topics = list(
-        db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
-    )
+    topics = active_topics(db.session)
     form.topics.choices = [SelectChoice(t.id, topic_label(t.label)) for t in topics]
     partners = active_partners(db.session)
     form.consents.choices = [SelectChoice(p.id, p.name) for p in partners]

@@ -2,17 +2,17 @@
 
 from datetime import timedelta
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, g, render_template, request
 from flask_login import current_user
 
 from zentrum.domain.vocab import District, Role, Urgency
 from zentrum.extensions import db
-from zentrum.models import Partner, Topic
+from zentrum.models import Partner
 from zentrum.models.base import utcnow
 from zentrum.services.cases import recent_cases
 from zentrum.services.queues import QueueFilter, partner_queue
 from zentrum.services.timing import working_seconds
+from zentrum.services.topics import active_topics
 from zentrum.web.access import roles_required
 from zentrum.web.validators import as_id
 
@@ -50,7 +50,7 @@ def inbox():
     for item in items:
         worked = timedelta(seconds=working_seconds(item.since, now))
         rows.append((item, now - item.since, worked, worked > target))
-    topics = db.session.scalars(sa.select(Topic).where(Topic.active).order_by(Topic.sort_order))
+    topics = active_topics(db.session)
     g.no_store = True
     return render_template(
         "queues/inbox.html",
