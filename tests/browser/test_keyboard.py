@@ -102,6 +102,8 @@ def _login(page, base: str, username: str) -> Keys:
     """Log in by keyboard: the user name field has the focus on arrival."""
     page.goto(f"{base}/login")
     keys = Keys(page)
+    # autofocus is applied once the page has rendered, which may be just after goto.
+    page.wait_for_function("() => document.activeElement?.id === 'username'", timeout=5000)
     assert keys.active()["id"] == "username"
     keys.type(username)
     keys.press("Tab")

@@ -66,6 +66,15 @@ def test_accepting_an_old_offer_marks_its_week_stale_and_the_figures_follow(sess
     assert rebuilt["ihk"] == after["ihk"]
 
 
+def test_an_enquiry_recorded_for_a_built_week_marks_it_stale(session, cases):
+    cases(at=OLD)
+    refresh(session, NOW)
+    assert _valid(session, week_of(OLD)) is True
+    cases(at=OLD)  # written without the ORM's flush: the intake marks the week itself
+    assert _valid(session, week_of(OLD)) is False
+    assert sum(period_figures(session, _period()).counts["topic"].values()) == 2
+
+
 def test_a_first_contact_marks_the_week_of_contact(session, cases):
     case = cases(at=OLD - timedelta(days=7))
     refresh(session, NOW)

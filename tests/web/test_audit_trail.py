@@ -121,6 +121,7 @@ def test_an_intake_is_recorded_with_the_new_case(session, client, auth, users):
     (change,) = _entries(session, AuditAction.CHANGE)
     case_id = session.scalar(sa.select(Case.id))
     assert change.case_id == case_id
+    assert change.person_id == session.get(Case, case_id).young_person.id
     assert change.details["endpoint"] == "intake.new"
     assert {"cases", "persons", "case_events"} <= set(change.details["tables"])
 

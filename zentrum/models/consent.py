@@ -68,10 +68,6 @@ class Consent(Base):
     revocation_note: Mapped[str | None] = mapped_column(sa.Text)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
-    # For writing only: a consent given at intake names its new case and person before
-    # they have ids, so the intake saves them all in one flush.
-    person: Mapped["Person"] = relationship(lazy="raise")  # noqa: F821
-    case: Mapped["Case | None"] = relationship(lazy="raise")  # noqa: F821
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id], lazy="joined")
     revocation_recorded_by: Mapped[User | None] = relationship(
         foreign_keys=[revoked_by_id], lazy="joined"

@@ -28,8 +28,6 @@ class CaseEvent(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
-    # For writing only: the intake's first event names its new case before it has an id.
-    case: Mapped["Case"] = relationship(lazy="raise")  # noqa: F821
     partner: Mapped[Partner | None] = relationship(foreign_keys=[partner_id], lazy="joined")
     target_partner: Mapped[Partner | None] = relationship(
         foreign_keys=[target_partner_id], lazy="joined"

@@ -65,26 +65,16 @@ class PersonNamePair(Base):
     )
 
 
-@sa.event.listens_for(Session, "after_flush")
-def _index_name_words(session: Session, _context) -> None:
-    """Index the words and word pairs of new and renamed persons' names, in the flush's
-    transaction: one statement per table for all of them (executemany), and one more
-    per table to clear renamed ones."""
-    people = [p for p in session.new if isinstance(p, Person)]
-    renamed = [
-        p
-        for p in session.dirty
-        if isinstance(p, Person) and sa.inspect(p).attrs.name_key.history.has_changes()
-    ]
-    if not people and not renamed:
-        return
+def index_names(connection, names: dict[int, str], renamed: bool = False) -> None:
+    """Index the words and word pairs of these persons' name keys (person id: name key):
+    one statement per table for all of them (executemany), and for renamed persons one
+    more per table first to clear their old words."""
     table, pairs = PersonNameToken.__table__, PersonNamePair.__table__
-    connection = session.connection()
     if renamed:
-        ids = [p.id for p in renamed]
+        ids = list(names)
         connection.execute(table.delete().where(table.c.person_id.in_(ids)))
         connection.execute(pairs.delete().where(pairs.c.person_id.in_(ids)))
-    words = {p.id: name_tokens(p.name_key) for p in people + renamed}
+    words = {person_id: name_tokens(key) for person_id, key in names.items()}
     rows = [
         {"token": token, "person_id": person_id}
         for person_id, tokens in words.items()
@@ -99,3 +89,18 @@ def _index_name_words(session: Session, _context) -> None:
     ]
     if pair_rows:
         connection.execute(pairs.insert(), pair_rows)
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _index_name_words(session: Session, _context) -> None:
+    """Index the names of new and renamed persons in the flush's transaction."""
+    people = [p for p in session.new if isinstance(p, Person)]
+    renamed = [
+        p
+        for p in session.dirty
+        if isinstance(p, Person) and sa.inspect(p).attrs.name_key.history.has_changes()
+    ]
+    if renamed:
+        index_names(session.connection(), {p.id: p.name_key for p in renamed}, renamed=True)
+    if people:
+        index_names(session.connection(), {p.id: p.name_key for p in people})

@@ -31,6 +31,14 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
 VERIFY_BATCH = 1000
 # Set in ``session.info`` once the current transaction holds an audit entry.
 RECORDED = "audit_recorded"
+# In ``session.info``: the tables, cases and persons the current transaction wrote, for
+# the request's "change" entry (``web.auditing``).
+CHANGES = "audit_changes"
+
+
+def written(session: Session) -> dict:
+    """What the current transaction wrote so far: tables, case ids and person ids."""
+    return session.info.setdefault(CHANGES, {"tables": set(), "cases": set(), "persons": set()})
 
 
 class AuditError(RuntimeError):

@@ -19,17 +19,12 @@ from zentrum.models import AuditChainHead, AuditEntry, Case, CaseMember, Person
 from zentrum.services import audit
 from zentrum.services.cases import get_visible_case
 
-CHANGES = "audit_changes"
 _AUDIT_TABLES = {AuditEntry.__tablename__, AuditChainHead.__tablename__}
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _in_writing_request() -> bool:
     return has_request_context() and request.method not in _READ_METHODS
-
-
-def _changes(session: Session) -> dict:
-    return session.info.setdefault(CHANGES, {"tables": set(), "cases": set(), "persons": set()})
 
 
 def _note_object(changes: dict, obj) -> None:
@@ -56,7 +51,7 @@ def _after_flush(session: Session, _context) -> None:
         and (obj not in session.dirty or session.is_modified(obj))
     ]
     for obj in written:
-        _note_object(_changes(session), obj)
+        _note_object(audit.written(session), obj)
 
 
 def _on_execute(state) -> None:
@@ -66,7 +61,7 @@ def _on_execute(state) -> None:
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)
     if name and name not in _AUDIT_TABLES:
-        _changes(state.session)["tables"].add(name)
+        audit.written(state.session)["tables"].add(name)
 
 
 def _single(ids: set) -> int | None:
@@ -76,7 +71,7 @@ def _single(ids: set) -> int | None:
 
 def _before_commit(session: Session) -> None:
     """A request that wrote, and recorded nothing itself, gets a "change" entry."""
-    changes = session.info.get(CHANGES)
+    changes = session.info.get(audit.CHANGES)
     if not (_in_writing_request() and changes and changes["tables"]):
         return
     if session.info.get(audit.RECORDED):
@@ -103,7 +98,7 @@ def _before_commit(session: Session) -> None:
 def _after_transaction_end(session: Session, transaction) -> None:
     """A new transaction starts with nothing noted."""
     if transaction.parent is None:
-        session.info.pop(CHANGES, None)
+        session.info.pop(audit.CHANGES, None)
         session.info.pop(audit.RECORDED, None)
 
 

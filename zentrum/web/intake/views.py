@@ -29,7 +29,7 @@ from zentrum.models.base import utcnow
 from zentrum.services.cases import count_today, recent_cases
 from zentrum.services.consents import revoked_but_held
 from zentrum.services.errors import InvalidReference
-from zentrum.services.intake import find_matching_persons, latest_references, record_intake
+from zentrum.services.intake import find_matching_persons, latest_references, save_intake
 from zentrum.services.partners import active_partners
 from zentrum.services.topics import active_topics
 from zentrum.web.access import roles_required
@@ -162,7 +162,7 @@ def new():
         _offer_matches(form, matches)
         return _render(form, 200, matches)
     try:
-        case = record_intake(
+        case_id, reference = save_intake(
             db.session, current_user, utcnow(), form.to_intake_data(choice or None)
         )
     except TransitionError as error:
@@ -178,9 +178,6 @@ def new():
         if matches:
             _offer_matches(form, matches)
         return _render(form, 422, matches)
-    # Read before the commit expires the row: reading it afterwards would start another
-    # transaction (on SQLite: take the write lock again) just for these two values.
-    case_id, reference = case.id, case.reference
     db.session.commit()
     flash(_("Anliegen %(ref)s wurde gespeichert.", ref=reference), "success")
     return redirect(url_for("cases.show", case_id=case_id, _anchor="weiterleiten"))
