@@ -10,7 +10,9 @@ from zentrum.models.base import Base, UTCDateTime, utcnow
 from zentrum.models.partner import Partner
 from zentrum.models.user import User
 
-_PENDING = sa.text("status = 'pending'")
+# Written as SQL text, not with a parameter: a query with this very condition can read the
+# partial index of pending offers (see models.case.OPEN_CASE).
+PENDING_OFFER = sa.text(f"status = '{OfferStatus.PENDING.value}'")
 _OPEN_REFERRAL = sa.text("status IN ('pending', 'active')")
 
 
@@ -27,8 +29,19 @@ class Handover(Base):
             "uq_handovers_one_pending_per_case",
             "case_id",
             unique=True,
-            sqlite_where=_PENDING,
-            postgresql_where=_PENDING,
+            sqlite_where=PENDING_OFFER,
+            postgresql_where=PENDING_OFFER,
+        ),
+        # The offers waiting now, with what the dashboard shows of them (covering).
+        sa.Index(
+            "ix_handovers_pending",
+            "to_partner_id",
+            "offered_at",
+            "offered_week",
+            "id",
+            "status",  # without it, SQLite does not read the index as covering
+            sqlite_where=PENDING_OFFER,
+            postgresql_where=PENDING_OFFER,
         ),
         # The trailing facts make it covering for the report figures (SQLite reads every
         # partner's range through it, PostgreSQL the chosen partners'): no table lookups.
@@ -119,6 +132,8 @@ class Referral(Base):
             "referred_at",
             "id",
         ),
+        # The dashboard counts the referrals of a few days by their moment.
+        sa.Index("ix_referrals_referred_at", "referred_at", "to_partner_id", "status"),
         sa.CheckConstraint(
             "status IN (" + ", ".join(f"'{s.value}'" for s in ReferralStatus) + ")",
             name="status_known",

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.vocab import CaseStatus
 from zentrum.models import Case, Handover, Partner, Topic
+from zentrum.models.case import OPEN_CASE
 from zentrum.services.periods import Period
 from zentrum.services.report_cube import Figures, period_figures
 from zentrum.services.reports import (
@@ -79,11 +79,7 @@ def _open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
         ],
         else_=0,
     )
-    stmt = (
-        sa.select(bucket, sa.func.count())
-        .where(Case.status != CaseStatus.CLOSED.value)
-        .group_by(bucket)
-    )
+    stmt = sa.select(bucket, sa.func.count()).where(OPEN_CASE).group_by(bucket)
     counts = dict(session.execute(stmt).all())
     return [(key, counts.get(index, 0)) for index, (key, _days) in enumerate(AGE_BUCKETS)]
 

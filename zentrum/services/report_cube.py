@@ -60,15 +60,25 @@ class Figures:
             self.hist[kind][(partner_id, week if kind == "work" else None)][int(key)] += n
 
 
-def _within(column, ranges: list[tuple[datetime, datetime]]):
-    return sa.or_(*[sa.and_(column >= start, column < end) for start, end in ranges])
+def _within(column, span: tuple[datetime, datetime]):
+    start, end = span
+    return sa.and_(column >= start, column < end)
 
 
 def raw_rows(session: Session, ranges, partner_ids=None):
-    """(kind, partner id, key, week, n) counted from the rows in the given time ranges."""
-    if not ranges:
-        return
-    offered = [_within(Handover.offered_at, ranges)]
+    """(kind, partner id, key, week, n) counted from the rows in the given time ranges.
+
+    One set of statements per range, so a key may come once per range (the callers add
+    them up): a range of an indexed moment is read through the index, whereas for an OR
+    of ranges SQLite scanned every offer (0.3 s at a million cases).
+    """
+    for span in ranges:
+        yield from _rows_in(session, span, partner_ids)
+
+
+def _rows_in(session: Session, span, partner_ids):
+    """The counts of one time range (see ``raw_rows``)."""
+    offered = [_within(Handover.offered_at, span)]
     if partner_ids:
         offered.append(Handover.to_partner_id.in_(partner_ids))
     accepted = Handover.status == OfferStatus.ACCEPTED.value
@@ -81,12 +91,12 @@ def raw_rows(session: Session, ranges, partner_ids=None):
     yield from _count(session, "wall", partner, wall, None, [accepted, *offered])
     reason = Handover.decline_reason
     yield from _count(session, "decline", partner, reason, None, [declined, *offered])
-    referred = [_within(Referral.referred_at, ranges)]
+    referred = [_within(Referral.referred_at, span)]
     if partner_ids:
         referred.append(Referral.to_partner_id.in_(partner_ids))
     yield from _count(session, "referral", Referral.to_partner_id, Referral.status, None, referred)
-    created = _within(Case.created_at, ranges)
-    contacted = _within(Case.first_contact_at, ranges)
+    created = _within(Case.created_at, span)
+    contacted = _within(Case.first_contact_at, span)
     for kind, column, where in (
         ("intake_work", Case.first_accept_business_seconds, created),
         ("intake_wall", Case.first_accept_seconds, created),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from zentrum.domain.buckets import bucket_bounds
 from zentrum.domain.vocab import OfferStatus
 from zentrum.models import Case, Handover, Partner, ReportCube
+from zentrum.models.handover import PENDING_OFFER
 from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.report_cube import Figures, period_figures
@@ -80,7 +81,7 @@ def pending_waits(
     """Offers still pending (made in the period; ``period`` None: all), with their waits."""
     stmt = sa.select(
         Handover.to_partner_id, Handover.id, Handover.offered_at, Handover.offered_week
-    ).where(Handover.status == OfferStatus.PENDING.value, *_offer_filter(period, partner_ids))
+    ).where(PENDING_OFFER, *_offer_filter(period, partner_ids))
     return [
         PendingWait(pid, oid, at, week, wall_seconds(at, now), working_seconds(at, now))
         for pid, oid, at, week in session.execute(stmt)
