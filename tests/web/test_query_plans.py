@@ -37,17 +37,27 @@ LARGE = {
 _SCAN = re.compile(r"^SCAN (\w+?)(?:_\d+)?(?: |$)")
 
 
-def _full_scans(app, statements) -> list[str]:
-    found = []
+def _plan_lines(app, statements):
+    """(plan line, statement) for every line of every read statement's plan."""
     with app.app_context(), db.engine.connect() as connection:
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             for row in plan:
-                match = _SCAN.match(row[3])
-                if match and match.group(1) in LARGE and " USING " not in row[3]:
-                    found.append(f"{row[3]}\n    in {' '.join(statement.split())[:300]}")
+                yield row[3], statement
+
+
+def _shown(line: str, statement: str) -> str:
+    return f"{line}\n    in {' '.join(statement.split())[:300]}"
+
+
+def _full_scans(app, statements) -> list[str]:
+    found = []
+    for line, statement in _plan_lines(app, statements):
+        match = _SCAN.match(line)
+        if match and match.group(1) in LARGE and " USING " not in line:
+            found.append(_shown(line, statement))
     return found
 
 
@@ -116,16 +126,10 @@ _INDEX = re.compile(r" USING (?:COVERING )?INDEX (\w+)")
 def _walks(app, statements) -> list[str]:
     """Plans that read a large table or one of its (whole) indexes from end to end."""
     found = []
-    with app.app_context(), db.engine.connect() as connection:
-        for statement, parameters in statements:
-            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
-                continue
-            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-            for row in plan:
-                match = _SCAN.match(row[3])
-                index = _INDEX.search(row[3])
-                if match and match.group(1) in LARGE and not (index and index[1] in PARTIAL):
-                    found.append(f"{row[3]}\n    in {' '.join(statement.split())[:300]}")
+    for line, statement in _plan_lines(app, statements):
+        match, index = _SCAN.match(line), _INDEX.search(line)
+        if match and match.group(1) in LARGE and not (index and index[1] in PARTIAL):
+            found.append(_shown(line, statement))
     return found
 
 
