@@ -37,15 +37,17 @@ LARGE = {
 _SCAN = re.compile(r"^SCAN (\w+?)(?:_\d+)?(?: |$)")
 
 
-def _plan_lines(app, statements):
-    """(plan line, statement) for every line of every read statement's plan."""
+def _plan_lines(app, statements, top_level: bool = False):
+    """(plan line, statement) for every line of every read statement's plan; with
+    ``top_level`` only the statement's own loops, not those of its subqueries."""
     with app.app_context(), db.engine.connect() as connection:
         for statement, parameters in statements:
             if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
             for row in plan:
-                yield row[3], statement
+                if not top_level or row[1] == 0:
+                    yield row[3], statement
 
 
 def _shown(line: str, statement: str) -> str:
@@ -53,10 +55,16 @@ def _shown(line: str, statement: str) -> str:
 
 
 def _full_scans(app, statements) -> list[str]:
+    """Plans that read a large table without an index, or walk one by an index in the
+    statement's own loop (a subquery's walk stops at its LIMIT: the page of ids)."""
     found = []
     for line, statement in _plan_lines(app, statements):
         match = _SCAN.match(line)
         if match and match.group(1) in LARGE and " USING " not in line:
+            found.append(_shown(line, statement))
+    for line, statement in _plan_lines(app, statements, top_level=True):
+        match = _SCAN.match(line)
+        if match and match.group(1) in LARGE and " USING INTEGER PRIMARY KEY" not in line:
             found.append(_shown(line, statement))
     return found
 

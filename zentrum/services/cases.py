@@ -109,7 +109,7 @@ class CaseRow:
 def _page_ids(user: User) -> sa.Select:
     """Ids of visible cases, newest first: a page is picked by index before any join."""
     return (
-        sa.select(Case.id)
+        sa.select(Case.id, Case.created_at)
         .where(visible_clause(user))
         .order_by(Case.created_at.desc(), Case.id.desc())
     )
@@ -119,7 +119,9 @@ def _list_query(page: sa.Select) -> sa.Select:
     """The cases of a page of ids with their young person, newest first.
 
     Joining members and persons before the LIMIT let SQLite sort every case (300 ms at
-    100 000 cases); the page's ids come from the index on (created_at, id) alone.
+    100 000 cases); the page's ids come from the index on (created_at, id) alone. The
+    rows are ordered by the page's columns: ordered by the case's, SQLite without
+    statistics walked every case by that index to find the page's (0.6 s at 1 000 000).
     """
     ids = page.subquery("page")
     return (
@@ -133,7 +135,7 @@ def _list_query(page: sa.Select) -> sa.Select:
         )
         .join(Person, Person.id == CaseMember.person_id)
         .options(selectinload(Case.topics))
-        .order_by(Case.created_at.desc(), Case.id.desc())
+        .order_by(ids.c.created_at.desc(), ids.c.id.desc())
     )
 
 
@@ -241,7 +243,9 @@ def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -
     reference = parse_reference(query)
     if reference is not None:
         # No ORDER BY: SQLite would walk the date index instead of the unique reference.
-        page = sa.select(Case.id).where(visible_clause(user), Case.reference == query.upper())
+        page = sa.select(Case.id, Case.created_at).where(
+            visible_clause(user), Case.reference == query.upper()
+        )
         return [CaseRow(c, p) for c, p in session.execute(_list_query(page))]
     page = _page_ids(user).limit(limit)
     tokens = name_tokens(name_key(query))
