@@ -157,9 +157,7 @@ def _insert_person(session: Session, data: PersonData, names: dict[int, str]) ->
     """A new person from form data; the id, and its name key noted in ``names``."""
     row = {attr: getattr(data, attr) for attr in _PERSON_FIELDS}
     row["name_key"] = name_key(data.first_name, data.last_name)
-    table = Person.__table__
-    stmt = prepared("insert person", lambda: table.insert().returning(table.c.id))
-    person_id = session.execute(stmt, row).scalar_one()
+    person_id = _insert_one(session, Person.__table__, row)
     names[person_id] = row["name_key"]
     return person_id
 
@@ -238,10 +236,15 @@ def _consent_rows(actor, now, partners, data: IntakeData) -> list[dict]:
     ]
 
 
-def _insert(session: Session, model, rows) -> None:
-    """Rows into a model's table: one statement, executemany for a list."""
+def _insert_one(session: Session, table: sa.Table, row: dict) -> int:
+    """One row into a table; its new id."""
+    stmt = prepared(("insert one", table.name), lambda: table.insert().returning(table.c.id))
+    return session.execute(stmt, row).scalar_one()
+
+
+def _insert(session: Session, table: sa.Table, rows: list[dict]) -> None:
+    """Rows into a table: one statement (executemany), none for no rows."""
     if rows:
-        table = model.__table__ if hasattr(model, "__table__") else model
         session.execute(prepared(("insert", table.name), table.insert), rows)
 
 
@@ -260,10 +263,9 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
     names: dict[int, str] = {}
     person_id = _young_person(session, data, names)
     reference = next_reference(session, local_date(now).year)
-    case_table = Case.__table__
-    stmt = prepared("insert case", lambda: case_table.insert().returning(case_table.c.id))
-    case_id = session.execute(
-        stmt,
+    case_id = _insert_one(
+        session,
+        Case.__table__,
         {
             "reference": reference,
             "status": CaseStatus.AT_FRONT_DESK.value,
@@ -273,22 +275,24 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
             "created_at": now,
             "created_by_id": actor.id,
         },
-    ).scalar_one()
+    )
     members = [(person_id, MemberRole.YOUNG_PERSON.value)] + [
         (_insert_person(session, member, names), role.value) for member, role in data.members
     ]
     _insert(session, case_topics, [{"case_id": case_id, "topic_id": t.id} for t in topics])
     _insert(
         session,
-        CaseMember,
+        CaseMember.__table__,
         [{"case_id": case_id, "person_id": pid, "role": role} for pid, role in members],
     )
     _insert(
-        session, Consent, [{**row, "person_id": person_id, "case_id": case_id} for row in consents]
+        session,
+        Consent.__table__,
+        [{**row, "person_id": person_id, "case_id": case_id} for row in consents],
     )
     _insert(
         session,
-        CaseEvent,
+        CaseEvent.__table__,
         [
             {
                 "case_id": case_id,
