@@ -44,7 +44,7 @@ def bench_url(tmp_path_factory):
     lines = []
     seed(url, CASES, lines.append)
     assert "case_events" in lines[0]
-    assert any(line.startswith("Wochensummen:") for line in lines)  # as the nightly job
+    assert any(line.startswith("Wochen- und Tagessummen:") for line in lines)  # as the nightly job
     return url
 
 

@@ -160,9 +160,9 @@ def run_benchmark(
                 report = seed_benchmark(db.session, handovers)
                 echo(describe_seed(report))
                 started = time.perf_counter()
-                weeks = refresh(db.session, report.now)
+                built = refresh(db.session, report.now)
                 echo(
-                    f"Wochensummen (zentrum report --refresh): {len(weeks)} Wochen in "
+                    f"Wochen- und Tagessummen (zentrum report --refresh): {len(built)} in "
                     f"{time.perf_counter() - started:.1f} s"
                 )
                 timings = time_dashboards(db.session, report.now, repeat)

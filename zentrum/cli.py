@@ -22,7 +22,7 @@ from zentrum.models import Partner
 from zentrum.report_mail import month_name, send_monthly_report
 from zentrum.seed import seed_reference_data
 from zentrum.services.escalation import escalate
-from zentrum.services.report_cube import refresh as refresh_report_weeks
+from zentrum.services.report_cube import refresh as refresh_report_sums
 from zentrum.services.users import UserError, create_user
 
 cli = FlaskGroup(create_app=lambda: create_app(), help="Fallsteuerung des Zentrums Zukunft.")
@@ -115,7 +115,7 @@ def demo(serve: bool, host: str, port: int, case_count: int) -> None:
     prepare_database()
     users, created = seed_demo(db.session, case_count=case_count)
     db.session.commit()
-    refresh_report_weeks(db.session, datetime.now(UTC))
+    refresh_report_sums(db.session, datetime.now(UTC))
     click.echo(f"Demo-Daten: {created} neue Anliegen angelegt.")
     click.echo(f"Demo-Zugänge (nur für die Demo), Passwort für alle: {DEMO_PASSWORD}")
     click.echo(
@@ -147,7 +147,7 @@ def _moment(text: str | None) -> datetime:
 
 
 # Each escalation run (every 15 minutes) rebuilds at most this many stale weeks.
-REFRESH_WEEKS_PER_ESCALATION = 4
+REFRESH_SPANS_PER_ESCALATION = 4
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -174,8 +174,8 @@ def escalate_command(now_text: str | None) -> None:
     except Exception:
         db.session.rollback()
         raise
-    # The same cron run keeps the weekly sums behind the dashboard current.
-    refresh_report_weeks(db.session, now, limit=REFRESH_WEEKS_PER_ESCALATION)
+    # The same cron run keeps the weekly and daily sums behind the dashboard current.
+    refresh_report_sums(db.session, now, limit=REFRESH_SPANS_PER_ESCALATION)
     # Only after the commit: a stage whose row was rolled back is never mailed.
     report = send_escalation_mails(notices)
     warnings = sum(1 for n in notices if n.stage == Stage.WARNING)
@@ -202,7 +202,7 @@ def escalate_command(now_text: str | None) -> None:
 @click.option(
     "--refresh",
     is_flag=True,
-    help="Wochensummen der abgeschlossenen Wochen neu bilden (cron, z. B. nachts).",
+    help="Summen der abgeschlossenen Wochen und Tage neu bilden (cron, z. B. nachts).",
 )
 @click.option(
     "--now",
@@ -211,14 +211,19 @@ def escalate_command(now_text: str | None) -> None:
     help="So tun, als wäre es dieser Zeitpunkt (ISO 8601; ohne Zone Ortszeit Wuppertal).",
 )
 def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
-    """``--refresh``: rebuild the weekly sums behind the figures; ``--monthly``: mail the
+    """``--refresh``: rebuild the weekly and daily sums behind the figures; ``--monthly``: mail the
     supervisors last month's figures (cron, on the 1st)."""
     if not (monthly or refresh):
         raise click.UsageError("Bitte wählen: --refresh und/oder --monthly.")
     now = _moment(now_text)
     if refresh:
-        weeks = refresh_report_weeks(db.session, now)
-        click.echo(f"{_plural(len(weeks), 'Woche', 'Wochen')} neu zusammengefasst.")
+        built = refresh_report_sums(db.session, now)
+        weeks = sum(1 for grain, _first in built if grain == "week")
+        days = len(built) - weeks
+        click.echo(
+            f"{_plural(weeks, 'Woche', 'Wochen')} und {_plural(days, 'Tag', 'Tage')} "
+            "neu zusammengefasst."
+        )
     if not monthly:
         return
     try:

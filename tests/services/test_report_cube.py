@@ -1,13 +1,15 @@
-"""Weekly sums behind the figures: built from the rows, marked stale by every change."""
+"""Weekly and daily sums behind the figures: built from the rows, marked stale by every
+change."""
 
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from zentrum.models import Case, Handover, ReportCube, ReportWeek
+from zentrum.domain.clock import local_date
+from zentrum.models import Case, Handover, ReportCube, ReportDay, ReportDayCube, ReportWeek
 from zentrum.services.handover import accept_offer
 from zentrum.services.periods import Period
-from zentrum.services.report_cube import full_weeks, period_figures, refresh
+from zentrum.services.report_cube import DAY_HORIZON, full_weeks, period_figures, refresh
 from zentrum.services.reports import partner_figures
 from zentrum.services.timing import week_of
 
@@ -20,6 +22,11 @@ def _valid(session, week) -> bool | None:
     return session.scalar(sa.select(ReportWeek.valid).where(ReportWeek.week == week))
 
 
+def _day_valid(session, day) -> bool | None:
+    session.expire_all()
+    return session.scalar(sa.select(ReportDay.valid).where(ReportDay.day == day))
+
+
 def _period():
     return Period(week_of(OLD) - timedelta(days=14), week_of(NOW) - timedelta(days=1))
 
@@ -30,15 +37,34 @@ def test_full_weeks_are_the_mondays_wholly_inside():
     assert full_weeks(Period(date(2026, 11, 24), date(2026, 11, 29))) == []
 
 
-def test_refresh_builds_completed_weeks_once_and_never_the_running_one(session, cases):
+def test_refresh_builds_completed_weeks_and_days_once_and_never_the_running_ones(session, cases):
+    cases(at=NOW - timedelta(days=300))
     cases(at=OLD)
     cases(at=NOW)
     built = refresh(session, NOW)
-    assert week_of(OLD) in built
-    assert week_of(NOW) not in built
-    assert built == sorted(built) and len(built) == len(set(built))
+    weeks = [first for grain, first in built if grain == "week"]
+    days = [first for grain, first in built if grain == "day"]
+    assert week_of(OLD) in weeks and local_date(OLD) in days
+    assert week_of(NOW) not in weeks and local_date(NOW) not in days
+    assert weeks == sorted(weeks) and len(weeks) == len(set(weeks))
+    assert days == sorted(days, reverse=True) and len(days) == len(set(days))
+    # Days only as far back as a preset period's edge can reach; weeks all the way.
+    assert week_of(NOW - timedelta(days=300)) in weeks
+    assert min(days) == local_date(NOW) - DAY_HORIZON
     assert refresh(session, NOW) == []
     assert session.scalar(sa.select(sa.func.count()).select_from(ReportCube)) > 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReportDayCube)) > 0
+
+
+def test_refresh_drops_days_that_fell_out_of_the_horizon(session, cases):
+    cases(at=OLD)
+    refresh(session, NOW)
+    later = NOW + timedelta(days=60)
+    refresh(session, later)
+    oldest = session.scalar(sa.select(sa.func.min(ReportDayCube.day)))
+    assert oldest >= local_date(later) - DAY_HORIZON
+    assert session.scalar(sa.select(sa.func.min(ReportDay.day))) >= local_date(later) - DAY_HORIZON
+    assert _valid(session, week_of(OLD)) is True  # weeks stay
 
 
 def test_accepting_an_old_offer_marks_its_week_stale_and_the_figures_follow(session, cases, users):
@@ -46,8 +72,8 @@ def test_accepting_an_old_offer_marks_its_week_stale_and_the_figures_follow(sess
     offer = cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
     offer_id, case_id = offer.id, case.id
     refresh(session, NOW)
-    week = week_of(OLD)
-    assert _valid(session, week) is True
+    week, day = week_of(OLD), local_date(OLD + timedelta(hours=1))
+    assert _valid(session, week) is True and _day_valid(session, day) is True
     before = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
     assert (before["ihk"].pending, before["ihk"].accepted) == (1, 0)
 
@@ -55,13 +81,13 @@ def test_accepting_an_old_offer_marks_its_week_stale_and_the_figures_follow(sess
     accept_offer(session, advisor, NOW, session.get(Case, case_id), offer_id)
     session.commit()
 
-    assert _valid(session, week) is False
+    assert _valid(session, week) is False and _day_valid(session, day) is False
     after = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
     assert (after["ihk"].pending, after["ihk"].accepted) == (0, 1)
     stored = session.get(Handover, offer_id)
     assert after["ihk"].business.median == stored.wait_business_seconds
-    # Rebuilt, the week says the same as the rows.
-    assert week in refresh(session, NOW)
+    # Rebuilt, the week and the day say the same as the rows.
+    assert {("week", week), ("day", day)} <= set(refresh(session, NOW))
     rebuilt = {f.partner.code: f for f in partner_figures(session, _period(), None, NOW)}
     assert rebuilt["ihk"] == after["ihk"]
 
@@ -70,8 +96,10 @@ def test_an_enquiry_recorded_for_a_built_week_marks_it_stale(session, cases):
     cases(at=OLD)
     refresh(session, NOW)
     assert _valid(session, week_of(OLD)) is True
+    assert _day_valid(session, local_date(OLD)) is True
     cases(at=OLD)  # written without the ORM's flush: the intake marks the week itself
     assert _valid(session, week_of(OLD)) is False
+    assert _day_valid(session, local_date(OLD)) is False
     assert sum(period_figures(session, _period()).counts["topic"].values()) == 2
 
 
@@ -97,19 +125,37 @@ def test_changes_in_the_running_week_write_no_marks(session, cases, count_querie
     assert not [s for s in statements if "report_weeks" in s]
 
 
-def test_stale_weeks_are_read_from_the_rows(session, cases):
+def test_stale_weeks_are_read_from_their_days_and_stale_days_from_the_rows(session, cases):
     case = cases(consents=["ihk"], at=OLD)
     cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
     refresh(session, NOW)
-    # Bypass the marks on purpose (a plain table DELETE): a valid week is read from the
-    # cube, a stale one from the rows.
+    # Bypass the marks on purpose (a plain table DELETE): a valid week or day is read from
+    # its cube, a stale one from the rows.
     session.execute(Handover.__table__.delete())
     session.commit()
     counted = period_figures(session, _period()).counts["offer"]
-    assert sum(counted.values()) == 1  # the cube still says one offer
+    assert sum(counted.values()) == 1  # the week still says one offer
     session.execute(sa.update(ReportWeek).values(valid=False))
     session.commit()
+    assert sum(period_figures(session, _period()).counts["offer"].values()) == 1  # its day
+    session.execute(sa.update(ReportDay).values(valid=False))
+    session.commit()
     assert sum(period_figures(session, _period()).counts["offer"].values()) == 0
+
+
+def test_the_edge_days_of_a_period_are_read_from_the_day_sums(session, cases):
+    case = cases(consents=["ihk"], at=OLD)
+    cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
+    refresh(session, NOW)
+    day = local_date(OLD + timedelta(hours=1))
+    edges = Period(day - timedelta(days=1), day + timedelta(days=1))  # no whole week
+    assert full_weeks(edges) == []
+    session.execute(Handover.__table__.delete())
+    session.commit()
+    assert sum(period_figures(session, edges).counts["offer"].values()) == 1
+    # A day before the one of the offer says nothing of it.
+    before = Period(day - timedelta(days=2), day - timedelta(days=1))
+    assert sum(period_figures(session, before).counts["offer"].values()) == 0
 
 
 def test_report_refresh_command_builds_the_weeks(app, session, cases):
@@ -121,13 +167,14 @@ def test_report_refresh_command_builds_the_weeks(app, session, cases):
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(ReportWeek)) >= 1
     again = runner.invoke(args=["report", "--refresh"])
-    assert "0 Wochen neu zusammengefasst" in again.output
+    assert "0 Wochen und 0 Tage neu zusammengefasst" in again.output
 
 
-def test_bulk_statements_on_counted_rows_mark_their_weeks(session, cases):
+def test_bulk_statements_on_counted_rows_mark_their_weeks_and_days(session, cases):
     case = cases(consents=["ihk"], at=OLD)
     cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
     refresh(session, NOW)
     session.execute(sa.delete(Handover).where(Handover.case_id == case.id))
     session.commit()
     assert _valid(session, week_of(OLD)) is False
+    assert _day_valid(session, local_date(OLD + timedelta(hours=1))) is False

@@ -8,7 +8,7 @@ from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Refer
 from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
 from zentrum.models.person import Person, PersonNamePair, PersonNameToken
-from zentrum.models.report import ReportCube, ReportWeek
+from zentrum.models.report import ReportCube, ReportDay, ReportDayCube, ReportWeek
 from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
@@ -23,6 +23,8 @@ __all__ = [
     "OfferEscalation",
     "Referral",
     "ReportCube",
+    "ReportDay",
+    "ReportDayCube",
     "ReportWeek",
     "RoutingRule",
     "routing_rule_topics",

@@ -6,6 +6,10 @@ histograms of waiting times (bucket → count) that narrow every percentile down
 bucket. ``report_weeks`` says which weeks' rows are current: any change to a row that
 counts for a week marks that week stale in the same transaction, and stale weeks are
 read from the rows themselves until ``zentrum report refresh`` rebuilds them.
+
+``report_day_cube`` and ``report_days`` hold the same counts per completed day, for the
+days at a period's edges that no whole week covers (the start of "last 4 weeks", the
+days of the running week before today), so that only today is counted from the rows.
 """
 
 from datetime import date, datetime
@@ -34,6 +38,28 @@ class ReportCube(Base):
     week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     # 0: the count belongs to no partner (case figures).
+    partner_id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    n: Mapped[int] = mapped_column()
+
+
+class ReportDay(Base):
+    """A day (Wuppertal time) whose aggregates are current when ``valid``."""
+
+    __tablename__ = "report_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    valid: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportDayCube(Base):
+    """One count of one day, like ``ReportCube`` (without the weekly spreads)."""
+
+    __tablename__ = "report_day_cube"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     n: Mapped[int] = mapped_column()

@@ -30,9 +30,8 @@ from zentrum.models.person import index_names
 from zentrum.seed import N_
 from zentrum.services import audit
 from zentrum.services.errors import InvalidReference
-from zentrum.services.report_cube import stale_weeks
+from zentrum.services.report_cube import stale_days
 from zentrum.services.statements import prepared
-from zentrum.services.timing import week_of
 
 # What the front desk's consent covers unless it says otherwise: the least needed to advise.
 INTAKE_CATEGORIES = (DataCategory.MASTER_DATA.value, DataCategory.CONTACT.value)
@@ -310,7 +309,7 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
     )
     if names:
         index_names(session.connection(), names)
-    stale_weeks(session, {week_of(now)}, utcnow())
+    stale_days(session, {local_date(now)}, utcnow())
     noted = audit.written(session)
     noted["cases"].add(case_id)
     noted["persons"].update(pid for pid, _role in members)

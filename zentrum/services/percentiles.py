@@ -6,8 +6,10 @@ still pending are merged in from Python. The definition is the nearest rank: the
 percentile of n values is the value at rank ceil(p·n/100).
 """
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -69,21 +71,21 @@ def histogram_spreads(
     """
     plans, requests = {}, []
     for group in set(groups) | set(pending):
-        buckets = Counter(groups.get(group, {}))
+        buckets = groups.get(group, {})
         waits = sorted(pending.get(group, []))
-        for wait in waits:
-            buckets[bucket_of(wait)] += 1
-        total = sum(buckets.values())
+        if waits:
+            buckets = Counter(buckets)
+            buckets.update(bucket_of(wait) for wait in waits)
+        order = sorted(b for b, n in buckets.items() if n)
+        # Values up to and including each bucket: the rank's bucket is the first that reaches it.
+        upto = list(accumulate(buckets[b] for b in order))
+        total = upto[-1] if upto else 0
         if not total:
             continue
-        order = sorted(b for b, n in buckets.items() if n)
         picks = []
         for rank in _ranks(total):
-            before = 0
-            for bucket in order:
-                if before + buckets[bucket] >= rank:
-                    break
-                before += buckets[bucket]
+            index = bisect_left(upto, rank)
+            bucket, before = order[index], upto[index - 1] if index else 0
             low, high = bucket_bounds(bucket)
             inside = [w for w in waits if low <= w < high]
             within = rank - before

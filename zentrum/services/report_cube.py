@@ -1,19 +1,22 @@
 """The counts behind the supervisors' figures, from weekly aggregates and from the rows.
 
-A period's figures are the sum of its completed, current weeks from ``report_cube`` and
-of everything else (the days at either end, the running week, stale weeks) counted
-from the rows themselves by the very same queries that build the aggregates. So the
-aggregates can never say something the rows do not: they only save reading them again.
+A period's figures are the sum of its completed, current weeks from ``report_cube``, of
+its other completed, current days from ``report_day_cube`` (the days at either end that
+no whole week covers) and of everything else (today, stale days) counted from the rows
+themselves by the very same queries that build the aggregates. So the aggregates can
+never say something the rows do not: they only save reading them again.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from zentrum.domain.buckets import bucket_sql
+from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import MemberRole, OfferStatus
 from zentrum.models import (
     Case,
@@ -22,6 +25,8 @@ from zentrum.models import (
     Person,
     Referral,
     ReportCube,
+    ReportDay,
+    ReportDayCube,
     ReportWeek,
     case_topics,
 )
@@ -36,6 +41,10 @@ CASE_METRICS = ("intake_work", "intake_wall", "contact_work", "contact_wall")
 COUNT_KINDS = ("offer", "decline", "referral", "topic", "district")
 # The spread of a partner's working-time waits in one completed week (the weekly chart).
 WEEK_SPREAD = "week_spread"
+# Completed days are summed up this far back: far enough for the edges of every preset
+# period (a quarter, the last 4 weeks) and of the monthly report; a chosen period
+# further back counts its edge days from the rows.
+DAY_HORIZON = timedelta(days=120)
 
 
 @dataclass
@@ -143,87 +152,126 @@ def full_weeks(period: Period) -> list[date]:
     return weeks
 
 
-def _gaps(period: Period, covered: list[date]) -> list[tuple[datetime, datetime]]:
-    """The parts of the period not covered by the given weeks, as merged UTC ranges."""
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetime]]:
+    """The parts of the period not covered by the given spans, as merged UTC ranges."""
     ranges, cursor = [], period.start
-    for monday in sorted(covered):
-        week = _week_period(monday)
-        if week.start > cursor:
-            ranges.append((cursor, week.start))
-        cursor = week.end
+    for span in sorted(covered, key=lambda span: span.first):
+        if span.start > cursor:
+            ranges.append((cursor, span.start))
+        cursor = span.end
     if cursor < period.end:
         ranges.append((cursor, period.end))
     return ranges
 
 
+def _current(session: Session, column, valid, wanted: list[date]) -> list[date]:
+    """Those of the wanted weeks or days whose sums are current."""
+    if not wanted:
+        return []
+    return sorted(session.scalars(sa.select(column).where(valid, column.in_(wanted))))
+
+
 def period_figures(session: Session, period: Period, partner_ids=None) -> Figures:
-    """Every count of the period: current weeks from the cube, the rest from the rows."""
-    weeks = full_weeks(period)
-    valid = (
-        set(
-            session.scalars(
-                sa.select(ReportWeek.week).where(ReportWeek.valid, ReportWeek.week.in_(weeks))
-            )
-        )
-        if weeks
-        else set()
-    )
+    """Every count of the period: current weeks and days from the cubes, the rest (today,
+    stale days) from the rows."""
     figures = Figures()
-    if valid:
-        weeks_read = ReportCube.week.in_(sorted(valid))
-        chosen = [ReportCube.partner_id.in_([0, *partner_ids])] if partner_ids else []
-        stmt = (
-            sa.select(
-                ReportCube.kind, ReportCube.partner_id, ReportCube.key, sa.func.sum(ReportCube.n)
-            )
-            .where(weeks_read, ReportCube.kind != WEEK_SPREAD, *chosen)
-            .group_by(ReportCube.kind, ReportCube.partner_id, ReportCube.key)
-        )
-        for kind, partner_id, key, n in session.execute(stmt):
-            figures.add(kind, partner_id, key, None, int(n))
-        stmt = sa.select(
-            ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n
-        ).where(weeks_read, ReportCube.kind == WEEK_SPREAD, *chosen)
-        spreads: dict[tuple, dict] = defaultdict(dict)
-        for partner_id, week, key, n in session.execute(stmt):
-            spreads[(partner_id, week)][key] = n
-        for group, values in spreads.items():
-            figures.weekly[group] = Spread(**values)
-    for kind, partner_id, key, week, n in raw_rows(
-        session, _gaps(period, list(valid)), partner_ids
-    ):
+    weeks = _current(session, ReportWeek.week, ReportWeek.valid, full_weeks(period))
+    if weeks:
+        _read_weeks(session, weeks, partner_ids, figures)
+    in_weeks = set(weeks)
+    others = [
+        period.first + timedelta(days=n)
+        for n in range((period.last - period.first).days + 1)
+        if _monday(period.first + timedelta(days=n)) not in in_weeks
+    ]
+    days = _current(session, ReportDay.day, ReportDay.valid, others)
+    _read_days(session, days, partner_ids, figures)
+    covered = [_week_period(week) for week in weeks] + [Period(day, day) for day in days]
+    for kind, partner_id, key, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
         figures.add(kind, partner_id, key, week, n)
     return figures
 
 
-# --- keeping the weeks current ---------------------------------------------------------
+def _chosen(cube, partner_ids) -> list:
+    return [cube.partner_id.in_([0, *partner_ids])] if partner_ids else []
 
 
-def stale_weeks(session: Session, weeks: set[date], now: datetime) -> None:
-    """Mark weeks stale in the current transaction.
+def _read_weeks(session: Session, weeks: list[date], partner_ids, figures: Figures) -> None:
+    """Add up the weeks' sums; their working-time histograms come added up over the
+    weeks, with the spread of each week beside them."""
+    weeks_read = ReportCube.week.in_(weeks)
+    chosen = _chosen(ReportCube, partner_ids)
+    stmt = (
+        sa.select(ReportCube.kind, ReportCube.partner_id, ReportCube.key, sa.func.sum(ReportCube.n))
+        .where(weeks_read, ReportCube.kind != WEEK_SPREAD, *chosen)
+        .group_by(ReportCube.kind, ReportCube.partner_id, ReportCube.key)
+    )
+    for kind, partner_id, key, n in session.execute(stmt):
+        figures.add(kind, partner_id, key, None, int(n))
+    stmt = sa.select(ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n).where(
+        weeks_read, ReportCube.kind == WEEK_SPREAD, *chosen
+    )
+    spreads: dict[tuple, dict] = defaultdict(dict)
+    for partner_id, week, key, n in session.execute(stmt):
+        spreads[(partner_id, week)][key] = n
+    for group, values in spreads.items():
+        figures.weekly[group] = Spread(**values)
 
-    Weeks that have not ended yet are never built, so they need no mark. On PostgreSQL
-    the UPDATE takes a ROW EXCLUSIVE lock on ``report_weeks`` even when no row matches;
-    ``refresh`` locks the table against it, so a week is never built from rows that a
-    transaction still in flight is changing.
-    """
-    current = week_of(now)
-    old = sorted(w for w in weeks if w is not None and w < current)
-    if old:
-        session.execute(
-            sa.update(ReportWeek).where(ReportWeek.week.in_(old)).values(valid=False),
-            execution_options={"synchronize_session": False},
+
+def _read_days(session: Session, days: list[date], partner_ids, figures: Figures) -> None:
+    """Add up the days' sums, one statement per week they fall into: the working-time
+    histograms stay apart by week (the weekly chart ranks the rest of such a week)."""
+    chosen = _chosen(ReportDayCube, partner_ids)
+    for monday, group in groupby(days, key=_monday):
+        stmt = (
+            sa.select(
+                ReportDayCube.kind,
+                ReportDayCube.partner_id,
+                ReportDayCube.key,
+                sa.func.sum(ReportDayCube.n),
+            )
+            .where(ReportDayCube.day.in_(list(group)), *chosen)
+            .group_by(ReportDayCube.kind, ReportDayCube.partner_id, ReportDayCube.key)
         )
+        for kind, partner_id, key, n in session.execute(stmt):
+            figures.add(kind, partner_id, key, monday, int(n))
+
+
+# --- keeping the weeks and days current ------------------------------------------------
+
+
+def stale_days(session: Session, days: set[date], now: datetime) -> None:
+    """Mark the given days (Wuppertal dates) and their weeks stale in the current
+    transaction.
+
+    Days and weeks that have not ended yet are never built, so they need no mark; a mark
+    that is already there is not written again. On PostgreSQL the UPDATE takes a ROW
+    EXCLUSIVE lock on its table even when no row matches; ``refresh`` locks the table
+    against it, so a week or day is never built from rows that a transaction still in
+    flight is changing.
+    """
+    today = local_date(now)
+    old = {day for day in days if day is not None and day < today}
+    weeks = sorted({_monday(day) for day in old if _monday(day) < _monday(today)})
+    for column, valid, wanted in (
+        (ReportWeek.week, ReportWeek.valid, weeks),
+        (ReportDay.day, ReportDay.valid, sorted(old)),
+    ):
+        if wanted:
+            session.execute(
+                sa.update(column.class_).where(column.in_(wanted), valid).values(valid=False),
+                execution_options={"synchronize_session": False},
+            )
 
 
 def build_week(session: Session, monday: date, now: datetime) -> None:
-    """Count one week from its rows into the cube and mark it current."""
-    session.execute(sa.delete(ReportCube).where(ReportCube.week == monday))
-    figures = Figures()
-    rows = []
-    for kind, pid, key, week, n in raw_rows(session, [_bounds(monday)]):
-        rows.append({"week": monday, "kind": kind, "partner_id": pid, "key": key, "n": n})
-        figures.add(kind, pid, key, week, n)
+    """Count one week from its rows into the cube, with each partner's spread of the
+    week's working-time waits, and mark it current."""
+    figures, rows = _build(session, ReportCube, _week_period(monday), "week")
     span = _week_period(monday)
     accepted = Handover.status == OfferStatus.ACCEPTED.value
     in_week = sa.and_(Handover.offered_at >= span.start, Handover.offered_at < span.end)
@@ -232,30 +280,53 @@ def build_week(session: Session, monday: date, now: datetime) -> None:
         where = [Handover.to_partner_id == group[0], accepted, in_week]
         return Lookup(Handover.wait_business_seconds, where)
 
+    spreads = []
     for (pid, _week), spread in histogram_spreads(
         session, figures.hist["work"], {}, lookup
     ).items():
         for key in ("count", "median", "p90", "maximum"):
             value = getattr(spread, key)
-            rows.append(
+            spreads.append(
                 {"week": monday, "kind": WEEK_SPREAD, "partner_id": pid, "key": key, "n": value}
             )
+    if spreads:
+        session.execute(sa.insert(ReportCube), spreads)
+    _mark_current(session, ReportWeek.week, monday, now)
+
+
+def build_day(session: Session, day: date, now: datetime) -> None:
+    """Count one day from its rows into the day cube and mark it current."""
+    _build(session, ReportDayCube, Period(day, day), "day")
+    _mark_current(session, ReportDay.day, day, now)
+
+
+def _build(session: Session, cube, span: Period, column: str) -> tuple[Figures, list]:
+    """Replace the span's sums in the cube by those counted from its rows."""
+    first = span.first
+    session.execute(sa.delete(cube).where(getattr(cube, column) == first))
+    figures, rows = Figures(), []
+    for kind, pid, key, week, n in raw_rows(session, [(span.start, span.end)]):
+        rows.append({column: first, "kind": kind, "partner_id": pid, "key": key, "n": n})
+        figures.add(kind, pid, key, week, n)
     if rows:
-        session.execute(sa.insert(ReportCube), rows)
-    week = session.get(ReportWeek, monday)
-    if week is None:
-        session.add(ReportWeek(week=monday, valid=True, built_at=now))
+        session.execute(sa.insert(cube), rows)
+    return figures, rows
+
+
+def _mark_current(session: Session, column, first: date, now: datetime) -> None:
+    """Mark the week or day (``column`` the key of its table) current."""
+    model = column.class_
+    row = session.get(model, first)
+    if row is None:
+        session.add(model(**{column.key: first}, valid=True, built_at=now))
     else:
-        week.valid, week.built_at = True, now
+        row.valid, row.built_at = True, now
 
 
-def _bounds(monday: date) -> tuple[datetime, datetime]:
-    week = _week_period(monday)
-    return week.start, week.end
-
-
-def weeks_to_build(session: Session, now: datetime, margin: timedelta) -> list[date]:
-    """Completed weeks (ended at least ``margin`` ago) with data that are not current."""
+def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[str, date]]:
+    """Completed weeks and days (ended at least ``margin`` ago) with data that are not
+    current, as ("week", Monday) and ("day", date): the weeks first, oldest first; then
+    the days of the last ``DAY_HORIZON``, newest first."""
     first = [
         session.scalar(sa.select(sa.func.min(Handover.offered_at))),
         session.scalar(sa.select(sa.func.min(Case.created_at))),
@@ -266,51 +337,79 @@ def weeks_to_build(session: Session, now: datetime, margin: timedelta) -> list[d
         return []
     monday, last = week_of(min(first)), week_of(now - margin) - timedelta(days=7)
     valid = set(session.scalars(sa.select(ReportWeek.week).where(ReportWeek.valid)))
-    weeks = []
+    spans = []
     while monday <= last:
         if monday not in valid:
-            weeks.append(monday)
+            spans.append(("week", monday))
         monday += timedelta(days=7)
-    return weeks
+    oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
+    valid = set(session.scalars(sa.select(ReportDay.day).where(ReportDay.valid)))
+    day = local_date(now - margin) - timedelta(days=1)
+    while day >= oldest:
+        if day not in valid:
+            spans.append(("day", day))
+        day -= timedelta(days=1)
+    return spans
+
+
+_GRAINS = {
+    "week": (ReportWeek, ReportWeek.week, build_week),
+    "day": (ReportDay, ReportDay.day, build_day),
+}
 
 
 def refresh(
     session: Session, now: datetime, *, margin: timedelta = timedelta(hours=1), limit=None
-) -> list[date]:
-    """Rebuild the stale completed weeks, one transaction each; the weeks rebuilt.
+) -> list[tuple[str, date]]:
+    """Rebuild the stale completed weeks and days, one transaction each; those rebuilt.
 
-    Each week locks ``report_weeks`` on PostgreSQL (writers mark weeks stale under a
-    conflicting lock) and, on SQLite, starts with the write lock, so that the week is
-    counted from rows no other transaction is changing.
+    Each locks its table (``report_weeks`` or ``report_days``) on PostgreSQL (writers mark
+    them stale under a conflicting lock) and, on SQLite, starts with the write lock, so
+    that it is counted from rows no other transaction is changing. Days that have fallen
+    out of ``DAY_HORIZON`` are dropped.
     """
     from zentrum.database import write_transaction
 
     done = []
-    for monday in weeks_to_build(session, now, margin)[:limit]:
+    for grain, first in to_build(session, now, margin)[:limit]:
+        model, column, build = _GRAINS[grain]
         session.rollback()
         with write_transaction():
             if session.get_bind().dialect.name == "postgresql":
-                session.execute(sa.text("LOCK TABLE report_weeks IN SHARE ROW EXCLUSIVE MODE"))
-            current = session.scalar(sa.select(ReportWeek.valid).where(ReportWeek.week == monday))
+                table = model.__tablename__
+                session.execute(sa.text(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
+            current = session.scalar(sa.select(model.valid).where(column == first))
             if not current:
-                build_week(session, monday, now)
-                done.append(monday)
+                build(session, first, now)
+                done.append((grain, first))
             session.commit()
+    _drop_old_days(session, local_date(now) - DAY_HORIZON)
     return done
 
 
-# Which changes make a week's counts stale: (model, attributes that count, the weeks).
-def _handover_weeks(row: Handover) -> set:
-    return _history(row, "offered_week") | {week_of(at) for at in _history(row, "offered_at")}
+def _drop_old_days(session: Session, before: date) -> None:
+    from zentrum.database import write_transaction
+
+    session.rollback()
+    with write_transaction():
+        session.execute(sa.delete(ReportDayCube).where(ReportDayCube.day < before))
+        session.execute(sa.delete(ReportDay).where(ReportDay.day < before))
+        session.commit()
 
 
-def _case_weeks(row: Case) -> set:
+# Which changes make a day's counts stale: (model, attributes that count, the days).
+# ``offered_week`` is always the week of ``offered_at``.
+def _handover_days(row: Handover) -> set:
+    return {local_date(at) for at in _history(row, "offered_at")}
+
+
+def _case_days(row: Case) -> set:
     moments = _history(row, "created_at") | _history(row, "first_contact_at")
-    return {week_of(at) for at in moments}
+    return {local_date(at) for at in moments}
 
 
-def _referral_weeks(row: Referral) -> set:
-    return {week_of(at) for at in _history(row, "referred_at")}
+def _referral_days(row: Referral) -> set:
+    return {local_date(at) for at in _history(row, "referred_at")}
 
 
 _WATCHED = (
@@ -325,7 +424,7 @@ _WATCHED = (
             "wait_business_seconds",
             "decline_reason",
         ),
-        _handover_weeks,
+        _handover_days,
     ),
     (
         Case,
@@ -338,9 +437,9 @@ _WATCHED = (
             "contact_business_seconds",
             "topics",
         ),
-        _case_weeks,
+        _case_days,
     ),
-    (Referral, ("status", "to_partner_id", "referred_at"), _referral_weeks),
+    (Referral, ("status", "to_partner_id", "referred_at"), _referral_days),
 )
 
 
@@ -357,8 +456,8 @@ def _changed(row, names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _weeks_of_people(session: Session, person_ids: set[int]) -> set[date]:
-    """Weeks of the cases whose young person these are (their district counts there)."""
+def _days_of_people(session: Session, person_ids: set[int]) -> set[date]:
+    """Days of the cases whose young person these are (their district counts there)."""
     stmt = (
         sa.select(Case.created_at)
         .join(CaseMember, CaseMember.case_id == Case.id)
@@ -367,32 +466,32 @@ def _weeks_of_people(session: Session, person_ids: set[int]) -> set[date]:
             CaseMember.role == MemberRole.YOUNG_PERSON.value,
         )
     )
-    return {week_of(at) for at in session.scalars(stmt)}
+    return {local_date(at) for at in session.scalars(stmt)}
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _mark_changed_weeks(session: Session, _context, _instances) -> None:
-    weeks: set[date] = set()
+def _mark_changed_days(session: Session, _context, _instances) -> None:
+    days: set[date] = set()
     people: set[int] = set()
     for row in (*session.new, *session.dirty, *session.deleted):
-        for model, names, weeks_of in _WATCHED:
+        for model, names, days_of in _WATCHED:
             if isinstance(row, model) and _changed(row, names):
-                weeks |= weeks_of(row)
+                days |= days_of(row)
         if isinstance(row, Person) and row.id is not None and _changed(row, ("district",)):
             people.add(row.id)
         if isinstance(row, CaseMember) and row.case_id is not None and _changed(row, ("role",)):
             case = session.get(Case, row.case_id)
             if case is not None and case.created_at is not None:
-                weeks.add(week_of(case.created_at))
+                days.add(local_date(case.created_at))
     with session.no_autoflush:
         if people:
-            weeks |= _weeks_of_people(session, people)
-        stale_weeks(session, weeks, _utcnow())
+            days |= _days_of_people(session, people)
+        stale_days(session, days, _utcnow())
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
 def _mark_bulk_changes(state) -> None:
-    """UPDATE and DELETE statements on counted rows mark the weeks of the rows they hit."""
+    """UPDATE and DELETE statements on counted rows mark the days of the rows they hit."""
     if not (state.is_update or state.is_delete) or state.execution_options.get("report_cube"):
         return
     mapper = state.bind_arguments.get("mapper")
@@ -407,7 +506,7 @@ def _mark_bulk_changes(state) -> None:
     where = state.statement.whereclause
     stmt = sa.select(column).where(where) if where is not None else sa.select(column)
     moments = state.session.scalars(stmt, execution_options={"report_cube": True})
-    stale_weeks(state.session, {week_of(at) for at in moments}, _utcnow())
+    stale_days(state.session, {local_date(at) for at in moments}, _utcnow())
 
 
 def _utcnow() -> datetime:
