@@ -28,6 +28,8 @@ class ReportWeek(Base):
     week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     valid: Mapped[bool] = mapped_column(default=False)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Drawn at random by every build: sums a process keeps are those of this build.
+    token: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class ReportCube(Base):
@@ -51,6 +53,7 @@ class ReportDay(Base):
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
     valid: Mapped[bool] = mapped_column(default=False)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class ReportDayCube(Base):

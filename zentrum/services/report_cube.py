@@ -7,7 +7,9 @@ themselves by the very same queries that build the aggregates. So the aggregates
 never say something the rows do not: they only save reading them again.
 """
 
-from collections import Counter, defaultdict
+import secrets
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
@@ -61,6 +63,19 @@ class Figures:
 
     # Spreads of completed weeks, worked out when the week was built: (partner, week) → Spread.
     weekly: dict[tuple, Spread] = field(default_factory=dict)
+    # The working-time histograms of those weeks one by one: (partner, week) → Counter.
+    week_hist: dict[tuple, Counter] = field(default_factory=dict)
+
+    def copy(self) -> "Figures":
+        """A copy whose counts and histograms can be added to (the rest is shared)."""
+        other = Figures(weekly=self.weekly, week_hist=self.week_hist)
+        for kind, counts in self.counts.items():
+            other.counts[kind] = Counter(counts)
+        for metric, groups in self.hist.items():
+            target = other.hist[metric]
+            for group, counts in groups.items():
+                target[group] = Counter(counts)
+        return other
 
     def add(self, kind: str, partner_id: int, key: str, week: date | None, n: int) -> None:
         if kind in COUNT_KINDS:
@@ -168,31 +183,56 @@ def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetim
     return ranges
 
 
-def _current(session: Session, column, valid, wanted: list[date]) -> list[date]:
-    """Those of the wanted weeks or days whose sums are current."""
+def _current(session: Session, model, wanted: list[date]) -> list[tuple[date, int]]:
+    """Those of the wanted weeks or days whose sums are current, with their build tokens."""
     if not wanted:
         return []
-    return sorted(session.scalars(sa.select(column).where(valid, column.in_(wanted))))
+    column = model.week if model is ReportWeek else model.day
+    stmt = sa.select(column, model.token).where(model.valid, column.in_(wanted))
+    return sorted(tuple(row) for row in session.execute(stmt))
+
+
+# The sums of current weeks and days that this process read last, by database, partners
+# and the (week or day, token) pairs they were read from. Every build draws a new token,
+# so an entry holds exactly what the cube holds while its key is still current.
+_KEPT: OrderedDict[tuple, "Figures"] = OrderedDict()
+_KEPT_MAX = 8
+_KEPT_LOCK = threading.Lock()
 
 
 def period_figures(session: Session, period: Period, partner_ids=None) -> Figures:
     """Every count of the period: current weeks and days from the cubes, the rest (today,
     stale days) from the rows."""
-    figures = Figures()
-    weeks = _current(session, ReportWeek.week, ReportWeek.valid, full_weeks(period))
-    if weeks:
-        _read_weeks(session, weeks, partner_ids, figures)
-    in_weeks = set(weeks)
+    weeks = _current(session, ReportWeek, full_weeks(period))
+    in_weeks = {week for week, _token in weeks}
     others = [
         period.first + timedelta(days=n)
         for n in range((period.last - period.first).days + 1)
         if _monday(period.first + timedelta(days=n)) not in in_weeks
     ]
-    days = _current(session, ReportDay.day, ReportDay.valid, others)
-    _read_days(session, days, partner_ids, figures)
-    covered = [_week_period(week) for week in weeks] + [Period(day, day) for day in days]
-    for kind, partner_id, key, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
-        figures.add(kind, partner_id, key, week, n)
+    days = _current(session, ReportDay, others)
+    chosen = tuple(sorted(partner_ids)) if partner_ids else ()
+    key = (session.get_bind().url.render_as_string(), chosen, tuple(weeks), tuple(days))
+    # A week built before there were tokens has none: such sums are read, not kept.
+    keep = all(token is not None for _first, token in (*weeks, *days))
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key) if keep else None
+        if kept is not None:
+            _KEPT.move_to_end(key)
+    if kept is None:
+        kept = Figures()
+        if weeks:
+            _read_weeks(session, [week for week, _token in weeks], partner_ids, kept)
+        _read_days(session, [day for day, _token in days], partner_ids, kept)
+        if keep:
+            with _KEPT_LOCK:
+                _KEPT[key] = kept
+                while len(_KEPT) > _KEPT_MAX:
+                    _KEPT.popitem(last=False)
+    figures = kept.copy()
+    covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day, _t in days]
+    for kind, partner_id, key_, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
+        figures.add(kind, partner_id, key_, week, n)
     return figures
 
 
@@ -201,23 +241,28 @@ def _chosen(cube, partner_ids) -> list:
 
 
 def _read_weeks(session: Session, weeks: list[date], partner_ids, figures: Figures) -> None:
-    """Add up the weeks' sums; their working-time histograms come added up over the
-    weeks, with the spread of each week beside them."""
+    """Add up the weeks' sums. The working-time histograms come added up over the weeks
+    and one by one, with the spread of each week beside them."""
     weeks_read = ReportCube.week.in_(weeks)
     chosen = _chosen(ReportCube, partner_ids)
     stmt = (
         sa.select(ReportCube.kind, ReportCube.partner_id, ReportCube.key, sa.func.sum(ReportCube.n))
-        .where(weeks_read, ReportCube.kind != WEEK_SPREAD, *chosen)
+        .where(weeks_read, ReportCube.kind.not_in(["work", WEEK_SPREAD]), *chosen)
         .group_by(ReportCube.kind, ReportCube.partner_id, ReportCube.key)
     )
     for kind, partner_id, key, n in session.execute(stmt):
         figures.add(kind, partner_id, key, None, int(n))
-    stmt = sa.select(ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n).where(
-        weeks_read, ReportCube.kind == WEEK_SPREAD, *chosen
-    )
+    stmt = sa.select(
+        ReportCube.kind, ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n
+    ).where(weeks_read, ReportCube.kind.in_(["work", WEEK_SPREAD]), *chosen)
     spreads: dict[tuple, dict] = defaultdict(dict)
-    for partner_id, week, key, n in session.execute(stmt):
-        spreads[(partner_id, week)][key] = n
+    summed = figures.hist["work"]
+    for kind, partner_id, week, key, n in session.execute(stmt):
+        if kind == WEEK_SPREAD:
+            spreads[(partner_id, week)][key] = n
+        else:
+            figures.week_hist.setdefault((partner_id, week), Counter())[int(key)] += n
+            summed[(partner_id, None)][int(key)] += n
     for group, values in spreads.items():
         figures.weekly[group] = Spread(**values)
 
@@ -314,13 +359,14 @@ def _build(session: Session, cube, span: Period, column: str) -> tuple[Figures, 
 
 
 def _mark_current(session: Session, column, first: date, now: datetime) -> None:
-    """Mark the week or day (``column`` the key of its table) current."""
+    """Mark the week or day (``column`` the key of its table) current, with a new token."""
     model = column.class_
+    token = secrets.randbits(63)
     row = session.get(model, first)
     if row is None:
-        session.add(model(**{column.key: first}, valid=True, built_at=now))
+        session.add(model(**{column.key: first}, valid=True, built_at=now, token=token))
     else:
-        row.valid, row.built_at = True, now
+        row.valid, row.built_at, row.token = True, now, token
 
 
 def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[str, date]]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from zentrum.domain.buckets import bucket_bounds
 from zentrum.domain.vocab import OfferStatus
-from zentrum.models import Case, Handover, Partner, ReportCube
+from zentrum.models import Case, Handover, Partner
 from zentrum.models.handover import PENDING_OFFER
 from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
@@ -270,26 +270,9 @@ def weekly_spreads(
             else:
                 result[key] = spread
     # Offers of a completed week still waiting: rank them with the week's stored waits.
-    groups.update(_week_histograms(session, mixed))
+    groups.update({key: figures.week_hist.get(key, Counter()) for key in mixed})
     lookup = _offer_lookup(Handover.wait_business_seconds, period, partner_ids, by_week=True)
     result.update(histogram_spreads(session, groups, waiting, lookup))
-    return result
-
-
-def _week_histograms(session: Session, keys: list[tuple]) -> dict[tuple, Counter]:
-    """The stored working-time histograms of these (partner, week) pairs."""
-    if not keys:
-        return {}
-    stmt = sa.select(ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n).where(
-        ReportCube.kind == "work",
-        ReportCube.week.in_({week for _p, week in keys}),
-        ReportCube.partner_id.in_({pid for pid, _w in keys}),
-    )
-    wanted = set(keys)
-    result = {key: Counter() for key in keys}
-    for pid, week, bucket, n in session.execute(stmt):
-        if (pid, week) in wanted:
-            result[(pid, week)][int(bucket)] += n
     return result
 
 
