@@ -37,13 +37,18 @@ def _holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("DE", subdiv="NW", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_working_day(day: date, hours: OpeningHours = DEFAULT_HOURS) -> bool:
     """True on an opening weekday that is no public holiday in NRW."""
     return day.weekday() in hours.weekdays and day not in _holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def _day_window(day: date, hours: OpeningHours) -> tuple[datetime, datetime]:
-    """Opening and closing of one local day, as UTC (so that arithmetic is real time)."""
+    """Opening and closing of one local day, as UTC (so that arithmetic is real time).
+
+    Kept, like ``is_working_day``: the dashboard counts the working time of every waiting
+    offer, day by day, and the days repeat from offer to offer."""
     return (
         datetime.combine(day, hours.opens, tzinfo=LOCAL_TZ).astimezone(UTC),
         datetime.combine(day, hours.closes, tzinfo=LOCAL_TZ).astimezone(UTC),

@@ -82,7 +82,7 @@ def histogram_spreads(
         total = upto[-1] if upto else 0
         if not total:
             continue
-        picks = []
+        picks, rows = [], lookup(group)
         for rank in _ranks(total):
             index = bisect_left(upto, rank)
             bucket, before = order[index], upto[index - 1] if index else 0
@@ -92,7 +92,7 @@ def histogram_spreads(
             first = max(1, within - len(inside))
             request_id = len(requests)
             stored = within - first + 1
-            requests.append((request_id, lookup(group), low, high, first - 1, stored))
+            requests.append((request_id, rows, low, high, first - 1, stored))
             picks.append((request_id, inside, within - first + 1))
         plans[group] = (total, picks)
     found: dict[int, list[int]] = {}

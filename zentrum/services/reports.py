@@ -14,7 +14,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.buckets import bucket_bounds
+from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.domain.vocab import OfferStatus
 from zentrum.models import Case, Handover, Partner
 from zentrum.models.handover import PENDING_OFFER
@@ -187,14 +187,14 @@ def _within_target(session, period, result, work) -> dict[int, int]:
     counts, boundary = {}, []
     for pid, fig in result.items():
         target = fig.partner.target_minutes * 60
-        inside = 0
-        for bucket, n in work.get((pid,), {}).items():
-            low, high = bucket_bounds(bucket)
-            if high - 1 <= target:
-                inside += n
-            elif low <= target:
-                boundary.append((pid, low, target))
-        counts[pid] = inside
+        last = bucket_of(target)  # every earlier bucket ends before the target
+        low, high = bucket_bounds(last)
+        histogram = work.get((pid,), {})
+        counts[pid] = sum(n for bucket, n in histogram.items() if bucket < last)
+        if high - 1 <= target:
+            counts[pid] += histogram.get(last, 0)
+        elif histogram.get(last):
+            boundary.append((pid, low, target))
     if boundary:
         parts = [
             sa.select(sa.literal(pid).label("p"), sa.func.count().label("n")).where(
