@@ -442,3 +442,23 @@ def test_dashboard_statements_do_not_grow_with_the_data(
     with count_queries() as drill:
         assert client.get("/leitung/uebergaben").status_code == 200
     assert len(drill) <= 4
+
+
+def test_the_longest_waiting_offers_are_listed_and_all_are_counted(
+    session, client, cases, leitung, monkeypatch
+):
+    monkeypatch.setattr("zentrum.services.dashboard.WAITING_SHOWN", 3)
+    made = []
+    for hours in (5, 50, 1, 30, 8):  # waiting that long, all at the IHK
+        case, _offer_row = _offer(session, cases, "ihk", NOW - timedelta(hours=hours))
+        made.append((hours, case.reference))
+    session.commit()
+    page = client.get("/leitung/").get_data(as_text=True)
+    assert "5 Angebote warten jetzt auf Antwort" in page
+    assert "Die 3 am längsten wartenden von 5 Angeboten" in page
+    listed = [r[0][0] for r in tables(page)["waiting-offers"][1:]]
+    longest = [ref for _hours, ref in sorted(made, reverse=True)[:3]]
+    assert listed == longest
+    dash = build_dashboard(session, preset("4weeks", NOW), None, NOW)
+    assert dash.waiting_count == 5 and len(dash.waiting) == 3
+    assert sum(n for _key, n in dash.waiting_by_share) == 5

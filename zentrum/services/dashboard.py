@@ -33,6 +33,8 @@ AGE_BUCKETS = (
 )
 # Waiting offers by the share of their target already used.
 TARGET_BUCKETS = ("under_half", "half_to_80", "80_to_100", "over")
+# The longest-waiting offers listed (with their cases); the chart counts them all.
+WAITING_SHOWN = 30
 
 
 @dataclass
@@ -66,7 +68,9 @@ class Dashboard:
     open_by_age: list[tuple[str, int]]
     by_topic: list[tuple[str, int]]
     by_district: list[tuple[str | None, int]]
+    # The most overdue waiting offers (up to WAITING_SHOWN); all of them counted by share.
     waiting: list[WaitingOffer] = field(default_factory=list)
+    waiting_count: int = 0
     waiting_by_share: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -100,33 +104,35 @@ def _by_district(figures: Figures) -> list[tuple[str | None, int]]:
     return sorted(rows, key=lambda row: (-row[1], row[0] or ""))
 
 
-def waiting_offers(session: Session, rows: list[PendingWait]) -> list[WaitingOffer]:
-    """The given waiting offers with their cases and target shares, the most overdue first."""
-    if not rows:
-        return []
-    ids = [row.offer_id for row in rows]
-    info = dict(
-        (oid, (cid, ref))
-        for oid, cid, ref in session.execute(
+def waiting_offers(
+    session: Session, rows: list[PendingWait], shown: int
+) -> tuple[list[WaitingOffer], list[tuple[str, int]]]:
+    """The ``shown`` most overdue of the given waiting offers with their cases and target
+    shares, and all of them counted by the share of their target used."""
+    targets = dict(session.execute(sa.select(Partner.id, Partner.target_minutes)).all())
+    ranked = sorted(
+        ((row.work / (targets[row.partner_id] * 60), row) for row in rows),
+        key=lambda pair: (-pair[0], pair[1].offered_at, pair[1].offer_id),
+    )
+    counts = dict.fromkeys(TARGET_BUCKETS, 0)
+    for share, _row in ranked:
+        counts[share_bucket(share)] += 1
+    top = ranked[:shown]
+    info = {}
+    if top:
+        stmt = (
             sa.select(Handover.id, Case.id, Case.reference)
             .join(Case, Case.id == Handover.case_id)
-            .where(Handover.id.in_(ids))
+            .where(Handover.id.in_([row.offer_id for _share, row in top]))
         )
-    )
-    targets = dict(session.execute(sa.select(Partner.id, Partner.target_minutes)).all())
+        info = {oid: (cid, ref) for oid, cid, ref in session.execute(stmt)}
     offers = [
         WaitingOffer(
-            r.offer_id,
-            *info[r.offer_id],
-            r.partner_id,
-            r.offered_at,
-            r.wall,
-            r.work,
-            r.work / (targets[r.partner_id] * 60),
+            r.offer_id, *info[r.offer_id], r.partner_id, r.offered_at, r.wall, r.work, share
         )
-        for r in rows
+        for share, r in top
     ]
-    return sorted(offers, key=lambda o: -o.target_share)
+    return offers, list(counts.items())
 
 
 def share_bucket(share: float) -> str:
@@ -138,13 +144,6 @@ def share_bucket(share: float) -> str:
     return "half_to_80" if share >= 0.5 else "under_half"
 
 
-def _by_share(offers: list[WaitingOffer]) -> list[tuple[str, int]]:
-    counts = dict.fromkeys(TARGET_BUCKETS, 0)
-    for offer in offers:
-        counts[share_bucket(offer.target_share)] += 1
-    return list(counts.items())
-
-
 def build_dashboard(
     session: Session, period: Period, partner_ids: list[int] | None, now: datetime
 ) -> Dashboard:
@@ -153,7 +152,7 @@ def build_dashboard(
     pending = pending_in(waiting_now, period)
     figures = period_figures(session, period, partner_ids)
     overall, overall_wall = overall_spreads(session, period, partner_ids, pending, figures)
-    waiting = waiting_offers(session, waiting_now)
+    waiting, by_share = waiting_offers(session, waiting_now, WAITING_SHOWN)
     return Dashboard(
         period=period,
         partner_ids=list(partner_ids or []),
@@ -169,5 +168,6 @@ def build_dashboard(
         by_topic=_by_topic(session, figures),
         by_district=_by_district(figures),
         waiting=waiting,
-        waiting_by_share=_by_share(waiting),
+        waiting_count=len(waiting_now),
+        waiting_by_share=by_share,
     )

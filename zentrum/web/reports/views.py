@@ -34,7 +34,6 @@ from zentrum.web.reports.labels import describe_hours, percent, report_label
 bp = Blueprint("reports", __name__, url_prefix="/leitung")
 
 LEADERSHIP = (Role.SUPERVISOR, Role.ADMIN)
-WAITING_SHOWN = 30  # the longest-waiting offers listed; the chart counts them all
 
 
 def _partners() -> list[Partner]:
@@ -168,7 +167,7 @@ def _dashboard_context(form: PeriodForm, partners: list[Partner], now):
         "weekly_chart": weekly_chart,
         "weekly_rows": weekly_rows,
         "waiting_chart": _waiting_chart(dash),
-        "waiting_shown": dash.waiting[:WAITING_SHOWN],
+        "waiting_shown": dash.waiting,
         "declines": _pivot(dash.declines, list(DeclineReason), names),
         "referrals": _pivot(dash.referrals, list(ReferralStatus), names),
         "decline_reasons": list(DeclineReason),
