@@ -1,7 +1,5 @@
 """German labels of the stored vocabularies, marked for translation."""
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from zentrum.domain.vocab import (
@@ -21,6 +19,8 @@ from zentrum.domain.vocab import (
     Role,
     Urgency,
 )
+from zentrum.translating import gettext
+from zentrum.translating import lazy_gettext as _l
 
 LABELS = {
     "role": {

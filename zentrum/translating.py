@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from babel import support
 from flask import g, request
-from flask_babel import Domain, get_locale
+from flask.globals import _cv_app
+from flask_babel import Domain, LazyString, get_domain, get_locale
 from wtforms.i18n import messages_path
 
 
@@ -32,6 +33,35 @@ class RequestDomain(Domain):
         translations = super().get_translations()
         setattr(state, self.MEMO, (locale, translations))
         return translations
+
+
+def translations() -> support.NullTranslations:
+    """The request's translations: kept ones straight from the app context (no proxy of
+    ``g`` in between: a list page asks for ten strings a row), else as Flask-Babel finds
+    them."""
+    context = _cv_app.get(None)
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    memo = getattr(state, RequestDomain.MEMO, None)
+    if memo is not None and memo[0] is getattr(state, "babel_locale", None):
+        return memo[1]
+    return get_domain().get_translations()
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext``, with the request's translations found faster."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Flask-Babel's ``ngettext``: ``num`` is also there as ``%(num)d``."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Translated when used, in the language of the request that uses it."""
+    return LazyString(gettext, string, **variables)
 
 
 @lru_cache(maxsize=8)
@@ -55,9 +85,9 @@ def install(app) -> None:
     # Flask-Babel keeps its domain on the Babel object (a cached property) and finds it there.
     config.instance.domain_instance = domain
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: domain.get_translations().ugettext(s),
-        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )

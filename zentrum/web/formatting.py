@@ -3,7 +3,8 @@
 from datetime import date, datetime, timedelta
 
 from flask_babel import get_locale, get_timezone
-from flask_babel import gettext as _
+
+from zentrum.translating import gettext as _
 
 # German as German offices write it (24.11.2026, 14:05); English with the month's short
 # name (24 Nov 2026, 14:05), so that neither reader mistakes day and month. Written with
