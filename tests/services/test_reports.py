@@ -134,6 +134,7 @@ def test_weekly_spreads_equal_python(session, generated):
         expected.setdefault((r.to_partner_id, r.offered_week), []).append(wait)
     assert set(result) == set(expected)
     for key, waits in expected.items():
+        assert result[key].count == len(waits), key
         assert result[key].median == nearest_rank(waits, 50), key
         assert result[key].p90 == nearest_rank(waits, 90), key
 

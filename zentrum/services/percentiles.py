@@ -51,9 +51,10 @@ def _pick_statement(requests: list[tuple[int, Lookup, int, int, int, int]]) -> s
     return sa.union_all(*parts) if len(parts) > 1 else parts[0]
 
 
-def _ranks(count: int) -> tuple[int, int, int]:
-    """Nearest ranks of the median, the 90th percentile and the maximum."""
-    return (count * 50 + 99) // 100, (count * 90 + 99) // 100, count
+def _ranks(count: int, with_maximum: bool = True) -> tuple[int, ...]:
+    """Nearest ranks of the median, the 90th percentile and (if wanted) the maximum."""
+    ranks = (count * 50 + 99) // 100, (count * 90 + 99) // 100
+    return (*ranks, count) if with_maximum else ranks
 
 
 def histogram_spreads(
@@ -61,6 +62,7 @@ def histogram_spreads(
     groups: dict[tuple, Counter],
     pending: dict[tuple, list[int]],
     lookup,
+    with_maximum: bool = True,
 ) -> dict[tuple, Spread]:
     """Exact spreads from bucket counts: find the bucket of each rank, then read that one
     value from the rows of the bucket (merged with the waits still pending in it).
@@ -68,6 +70,7 @@ def histogram_spreads(
     ``lookup(group)`` gives the rows of a group. Of the stored rows in the bucket only the
     stretch that can hold the value is read: with p pending values in the bucket, the
     r-th value overall is among the stored ones ranked r-p … r, or is a pending one.
+    Without ``with_maximum`` the spreads leave the maximum out (None): one read less.
     """
     plans, requests = {}, []
     for group in set(groups) | set(pending):
@@ -83,7 +86,7 @@ def histogram_spreads(
         if not total:
             continue
         picks, rows = [], lookup(group)
-        for rank in _ranks(total):
+        for rank in _ranks(total, with_maximum):
             index = bisect_left(upto, rank)
             bucket, before = order[index], upto[index - 1] if index else 0
             low, high = bucket_bounds(bucket)
@@ -106,7 +109,7 @@ def histogram_spreads(
         for request_id, inside, position in picks:
             merged = sorted(found.get(request_id, []) + inside)
             values.append(merged[position - 1])
-        result[group] = Spread(total, *values)
+        result[group] = Spread(total, *values) if with_maximum else Spread(total, *values, None)
     return result
 
 

@@ -245,7 +245,8 @@ def weekly_spreads(
     pending: list[PendingWait] | None = None,
     figures: Figures | None = None,
 ):
-    """Median and p90 working-time waits per partner and week of offer (for the chart)."""
+    """Median and p90 working-time waits per partner and week of offer (for the chart; the
+    maximum is left out, None, where a week is ranked here rather than stored)."""
     if figures is None:
         figures = period_figures(session, period, partner_ids)
     if pending is None:
@@ -272,7 +273,8 @@ def weekly_spreads(
     # Offers of a completed week still waiting: rank them with the week's stored waits.
     groups.update({key: figures.week_hist.get(key, Counter()) for key in mixed})
     lookup = _offer_lookup(Handover.wait_business_seconds, period, partner_ids, by_week=True)
-    result.update(histogram_spreads(session, groups, waiting, lookup))
+    # The chart and its table show median and p90: no maximum to read.
+    result.update(histogram_spreads(session, groups, waiting, lookup, with_maximum=False))
     return result
 
 
