@@ -237,8 +237,8 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Figure
                     _KEPT.popitem(last=False)
     figures = kept.copy()
     covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day, _t in days]
-    for kind, partner_id, key_, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
-        figures.add(kind, partner_id, key_, week, n)
+    for kind, partner_id, value, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
+        figures.add(kind, partner_id, value, week, n)
     return figures
 
 
