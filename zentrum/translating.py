@@ -53,12 +53,6 @@ def gettext(string: str, **variables) -> str:
     return text % variables if variables else text
 
 
-def ngettext(singular: str, plural: str, num: int, **variables) -> str:
-    """Flask-Babel's ``ngettext``: ``num`` is also there as ``%(num)d``."""
-    variables.setdefault("num", num)
-    return translations().ungettext(singular, plural, num) % variables
-
-
 def lazy_gettext(string: str, **variables) -> LazyString:
     """Translated when used, in the language of the request that uses it."""
     return LazyString(gettext, string, **variables)

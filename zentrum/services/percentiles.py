@@ -109,7 +109,7 @@ def histogram_spreads(
         for request_id, inside, position in picks:
             merged = sorted(found.get(request_id, []) + inside)
             values.append(merged[position - 1])
-        result[group] = Spread(total, *values) if with_maximum else Spread(total, *values, None)
+        result[group] = Spread(total, *values)  # without the maximum it stays None
     return result
 
 

@@ -151,8 +151,7 @@ def partner_queue(
             )
         )
     found = session.execute(stmt).all()
-    next_cursor = f"{found[limit - 1][0]}-{found[limit - 1][1]}" if len(found) > limit else None
-    found = found[:limit]
+    more, found = len(found) > limit, found[:limit]
     topics = _topics(session, {row[4] for row in found})
     rows = [
         QueueItem(
@@ -165,7 +164,7 @@ def partner_queue(
         )
         for kind, item_id, since, from_partner, case_id, reference, urgency, first, last, district in found
     ]
-    return rows, next_cursor
+    return rows, rows[-1].cursor if more else None
 
 
 def _topics(session: Session, case_ids: set[int]) -> dict[int, list[Topic]]:

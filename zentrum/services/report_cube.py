@@ -183,11 +183,12 @@ def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetim
     return ranges
 
 
-def _current(session: Session, model, wanted: list[date]) -> list[tuple[date, int]]:
-    """Those of the wanted weeks or days whose sums are current, with their build tokens."""
+def _current(session: Session, column, wanted: list[date]) -> list[tuple[date, int]]:
+    """Those of the wanted weeks or days (``column`` the key of their table) whose sums are
+    current, with their build tokens."""
     if not wanted:
         return []
-    column = model.week if model is ReportWeek else model.day
+    model = column.class_
     stmt = sa.select(column, model.token).where(model.valid, column.in_(wanted))
     return sorted(tuple(row) for row in session.execute(stmt))
 
@@ -209,14 +210,14 @@ def forget_kept() -> None:
 def period_figures(session: Session, period: Period, partner_ids=None) -> Figures:
     """Every count of the period: current weeks and days from the cubes, the rest (today,
     stale days) from the rows."""
-    weeks = _current(session, ReportWeek, full_weeks(period))
+    weeks = _current(session, ReportWeek.week, full_weeks(period))
     in_weeks = {week for week, _token in weeks}
     others = [
         period.first + timedelta(days=n)
         for n in range((period.last - period.first).days + 1)
         if _monday(period.first + timedelta(days=n)) not in in_weeks
     ]
-    days = _current(session, ReportDay, others)
+    days = _current(session, ReportDay.day, others)
     chosen = tuple(sorted(partner_ids)) if partner_ids else ()
     key = (session.get_bind().url.render_as_string(), chosen, tuple(weeks), tuple(days))
     # A week built before there were tokens has none: such sums are read, not kept.
@@ -322,8 +323,8 @@ def stale_days(session: Session, days: set[date], now: datetime) -> None:
 def build_week(session: Session, monday: date, now: datetime) -> None:
     """Count one week from its rows into the cube, with each partner's spread of the
     week's working-time waits, and mark it current."""
-    figures, rows = _build(session, ReportCube, _week_period(monday), "week")
     span = _week_period(monday)
+    figures = _build(session, ReportCube, span, "week")
     accepted = Handover.status == OfferStatus.ACCEPTED.value
     in_week = sa.and_(Handover.offered_at >= span.start, Handover.offered_at < span.end)
 
@@ -351,8 +352,8 @@ def build_day(session: Session, day: date, now: datetime) -> None:
     _mark_current(session, ReportDay.day, day, now)
 
 
-def _build(session: Session, cube, span: Period, column: str) -> tuple[Figures, list]:
-    """Replace the span's sums in the cube by those counted from its rows."""
+def _build(session: Session, cube, span: Period, column: str) -> Figures:
+    """Replace the span's sums in the cube by those counted from its rows; the counts."""
     first = span.first
     session.execute(sa.delete(cube).where(getattr(cube, column) == first))
     figures, rows = Figures(), []
@@ -361,7 +362,7 @@ def _build(session: Session, cube, span: Period, column: str) -> tuple[Figures, 
         figures.add(kind, pid, key, week, n)
     if rows:
         session.execute(sa.insert(cube), rows)
-    return figures, rows
+    return figures
 
 
 def _mark_current(session: Session, column, first: date, now: datetime) -> None:
