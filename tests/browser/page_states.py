@@ -62,6 +62,9 @@ def intake_duplicate(page, base, _data):
     page.get_by_label("Vorname").first.fill("Lena")
     page.get_by_label("Nachname").first.fill("Schmitz")
     page.get_by_label("Geburtsdatum", exact=True).fill("2007-05-17")
+    # The hint on a known person moves the form down when it arrives; a click aimed
+    # before that lands on whatever moved under it.
+    page.locator("#duplicate-hint li").first.wait_for()
     page.get_by_label("Ausbildung", exact=True).check()
     page.get_by_role("button", name="Anliegen speichern").click()
 
