@@ -46,6 +46,14 @@ max_requests_jitter = 100
 # fork, so no database connection is ever shared between processes.
 preload_app = False
 
+
+def post_worker_init(worker) -> None:
+    """The app is built: set it aside from the garbage collector (``zentrum.serving``)."""
+    from zentrum.serving import settle_worker
+
+    settle_worker(worker.wsgi)
+
+
 # Logs to stdout/stderr for the service manager (journald); the access log without
 # query strings would be nicer, but search terms are names: keep it off by default.
 accesslog = os.environ.get("ZENTRUM_GUNICORN_ACCESSLOG") or None

@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from zentrum.bench_pages import BENCH_PASSWORD, DASHBOARD_REPEAT, POST_REPEAT, PageTiming, bench_app
+from zentrum.serving import settle_worker
 
 
 def _targets(session) -> dict:
@@ -166,6 +167,7 @@ def measure(url: str, repeat: int) -> dict:
     from zentrum.extensions import db
 
     app = bench_app(url)
+    settle_worker(app)  # as gunicorn's post_worker_init does
     with app.app_context():
         targets = _targets(db.session)
         forms = _fresh_forms(db.session, POST_REPEAT + 1)
@@ -267,6 +269,7 @@ def intake_rate(url: str, seconds: float, worker: int, start_at: float) -> dict:
     from zentrum.extensions import db
 
     app = bench_app(url)
+    settle_worker(app)  # as gunicorn's post_worker_init does
     with app.app_context():
         forms = _fresh_forms(db.session, int(seconds * 1000), worker + 1)
         db.session.remove()
