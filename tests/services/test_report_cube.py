@@ -183,7 +183,7 @@ def test_bulk_statements_on_counted_rows_mark_their_weeks_and_days(session, case
 def test_kept_sums_are_read_once_and_never_outlive_their_build(session, cases, count_queries):
     case = cases(consents=["ihk"], at=OLD)
     cases.offer(case, "ihk", at=OLD + timedelta(hours=1))
-    cases(at=NOW)  # today: always counted from the rows, added to a copy of the kept sums
+    cases(at=NOW)  # today: always counted from the rows, beside the kept sums
     refresh(session, NOW)
     first = period_figures(session, Period(local_date(OLD), local_date(NOW)))
     with count_queries() as statements:

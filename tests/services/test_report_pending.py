@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.models import Handover, Partner
+from zentrum.services.percentiles import Ranked
 from zentrum.services.periods import Period
 from zentrum.services.reports import Lookup, Spread, histogram_spreads, in_period
 from zentrum.services.timing import week_of
@@ -56,8 +57,9 @@ def stored(session, cases):
     return write
 
 
-def _spread(session, partner_id, stored_waits, pending_waits):
-    counts = Counter(bucket_of(w) for w in stored_waits)
+def _spread(session, partner_id, stored_waits, pending_waits, counts=None):
+    if counts is None:
+        counts = Counter(bucket_of(w) for w in stored_waits)
     where = [
         Handover.to_partner_id == partner_id,
         Handover.status == "accepted",
@@ -102,3 +104,29 @@ def test_a_group_without_values_has_no_spread(session, stored):
         session, {(1,): Counter()}, {}, lambda _g: Lookup(Handover.wait_seconds, where)
     )
     assert result == {}
+
+
+def test_counts_in_parts_give_the_same_spreads_as_added_up(session, stored):
+    # Kept sums of completed weeks (ranked once) and what a request counted itself:
+    # the ranks are found across the parts without adding them up.
+    rng = random.Random(5)
+    stored_waits = [rng.choice([rng.randint(0, 3000), rng.randint(0, 900_000)]) for _ in range(300)]
+    partner = stored(stored_waits)
+    for _ in range(15):
+        cut = sorted(rng.sample(range(len(stored_waits) + 1), 2))
+        pieces = [stored_waits[: cut[0]], stored_waits[cut[0] : cut[1]], stored_waits[cut[1] :]]
+        parts = [
+            Ranked(Counter(bucket_of(w) for w in pieces[0])),
+            Counter(bucket_of(w) for w in pieces[1]),
+            Ranked(Counter(bucket_of(w) for w in pieces[2])),
+        ]
+        pending = [rng.randint(0, 900_000) for _ in range(rng.randint(0, 20))]
+        spread = _spread(session, partner, stored_waits, pending, counts=parts)
+        assert spread == _expected(stored_waits + pending)
+
+
+def test_ranked_counts_say_how_many_values_lie_up_to_a_bucket():
+    ranked = Ranked(Counter({7: 2, 3: 1, 40: 5, 9: 0}))
+    assert ranked.buckets == [3, 7, 40] and ranked.total == 8
+    assert [ranked.through(b) for b in (0, 3, 5, 7, 39, 40, 99)] == [0, 1, 1, 3, 3, 8, 8]
+    assert Ranked({}).total == 0 and Ranked({}).through(5) == 0

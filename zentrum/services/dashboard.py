@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from zentrum.models import Case, Handover, Partner, Topic
 from zentrum.models.case import OPEN_CASE
 from zentrum.services.periods import Period
-from zentrum.services.report_cube import Figures, period_figures
+from zentrum.services.report_cube import PeriodFigures, period_figures
 from zentrum.services.reports import (
     PartnerFigures,
     PendingWait,
@@ -91,7 +91,7 @@ def _open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     return [(key, int(n)) for (key, _days), n in zip(AGE_BUCKETS, row, strict=True)]
 
 
-def _by_topic(session: Session, figures: Figures) -> list[tuple[str, int]]:
+def _by_topic(session: Session, figures: PeriodFigures) -> list[tuple[str, int]]:
     topics = session.execute(sa.select(Topic.id, Topic.label, Topic.sort_order)).all()
     counts = {key: n for (_p, key), n in figures.counts["topic"].items() if n}
     rows = [(label, order, counts[str(tid)]) for tid, label, order in topics if str(tid) in counts]
@@ -99,7 +99,7 @@ def _by_topic(session: Session, figures: Figures) -> list[tuple[str, int]]:
     return [(label, n) for label, _order, n in rows]
 
 
-def _by_district(figures: Figures) -> list[tuple[str | None, int]]:
+def _by_district(figures: PeriodFigures) -> list[tuple[str | None, int]]:
     rows = [(key or None, n) for (_p, key), n in figures.counts["district"].items() if n]
     return sorted(rows, key=lambda row: (-row[1], row[0] or ""))
 

@@ -6,8 +6,9 @@ still pending are merged in from Python. The definition is the nearest rank: the
 percentile of n values is the value at rank ceil(p·n/100).
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
@@ -57,9 +58,57 @@ def _ranks(count: int, with_maximum: bool = True) -> tuple[int, ...]:
     return (*ranks, count) if with_maximum else ranks
 
 
+class Ranked:
+    """Counts by bucket in bucket order, with running totals: how many values lie up to a
+    bucket is found by bisection. Worked out once for sums that are kept (a period's
+    completed weeks), so that a request only adds up what it counted itself."""
+
+    __slots__ = ("buckets", "upto")
+
+    def __init__(self, counts: Mapping[int, int]):
+        self.buckets = sorted(b for b, n in counts.items() if n)
+        self.upto = list(accumulate(counts[b] for b in self.buckets))
+
+    @property
+    def total(self) -> int:
+        return self.upto[-1] if self.upto else 0
+
+    def through(self, bucket: int) -> int:
+        """How many values lie in the buckets up to and including ``bucket``."""
+        index = bisect_right(self.buckets, bucket)
+        return self.upto[index - 1] if index else 0
+
+
+def _parts(histogram) -> list[Ranked]:
+    """A group's histogram as ranked parts (a plain mapping becomes one part)."""
+    if isinstance(histogram, Ranked):
+        return [histogram]
+    if isinstance(histogram, list):
+        return [part if isinstance(part, Ranked) else Ranked(part) for part in histogram]
+    return [Ranked(histogram)]
+
+
+def _rank_bucket(parts: list[Ranked], rank: int) -> tuple[int, int]:
+    """The bucket that holds the value of ``rank`` over all parts, and how many values lie
+    in the buckets before it: the smallest bucket up to which the parts hold ``rank``
+    values, looked for by bisection in each part's buckets."""
+
+    def through(bucket: int) -> int:
+        return sum(part.through(bucket) for part in parts)
+
+    found = None
+    for part in parts:
+        index = bisect_left(part.buckets, rank, key=through)
+        if index < len(part.buckets) and (found is None or part.buckets[index] < found):
+            found = part.buckets[index]
+    if found is None:
+        raise ValueError(f"rank {rank} beyond the values")
+    return found, through(found - 1)
+
+
 def histogram_spreads(
     session: Session,
-    groups: dict[tuple, Counter],
+    groups: dict[tuple, Mapping[int, int] | Ranked | list],
     pending: dict[tuple, list[int]],
     lookup,
     with_maximum: bool = True,
@@ -67,6 +116,8 @@ def histogram_spreads(
     """Exact spreads from bucket counts: find the bucket of each rank, then read that one
     value from the rows of the bucket (merged with the waits still pending in it).
 
+    A group's counts are a mapping bucket → n, or a ``Ranked``, or a list of those whose
+    values are taken together (kept sums and what a request counted itself).
     ``lookup(group)`` gives the rows of a group. Of the stored rows in the bucket only the
     stretch that can hold the value is read: with p pending values in the bucket, the
     r-th value overall is among the stored ones ranked r-p … r, or is a pending one.
@@ -74,21 +125,16 @@ def histogram_spreads(
     """
     plans, requests = {}, []
     for group in set(groups) | set(pending):
-        buckets = groups.get(group, {})
+        parts = _parts(groups.get(group, []))
         waits = sorted(pending.get(group, []))
         if waits:
-            buckets = Counter(buckets)
-            buckets.update(bucket_of(wait) for wait in waits)
-        order = sorted(b for b, n in buckets.items() if n)
-        # Values up to and including each bucket: the rank's bucket is the first that reaches it.
-        upto = list(accumulate(buckets[b] for b in order))
-        total = upto[-1] if upto else 0
+            parts.append(Ranked(Counter(bucket_of(wait) for wait in waits)))
+        total = sum(part.total for part in parts)
         if not total:
             continue
         picks, rows = [], lookup(group)
         for rank in _ranks(total, with_maximum):
-            index = bisect_left(upto, rank)
-            bucket, before = order[index], upto[index - 1] if index else 0
+            bucket, before = _rank_bucket(parts, rank)
             low, high = bucket_bounds(bucket)
             inside = [w for w in waits if low <= w < high]
             within = rank - before

@@ -32,7 +32,7 @@ from zentrum.models import (
     ReportWeek,
     case_topics,
 )
-from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
+from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.timing import week_of
 
@@ -49,12 +49,20 @@ WEEK_SPREAD = "week_spread"
 DAY_HORIZON = timedelta(days=120)
 
 
+# How ``Figures.ranked`` groups the histograms kept by (partner, week).
+_GROUPINGS = {
+    "stored": lambda partner_id, week: (partner_id, week),
+    "partner": lambda partner_id, _week: (partner_id,),
+    "all": lambda _partner_id, _week: (),
+}
+
+
 @dataclass
 class Figures:
     """Counts of a period: ``counts[kind][(partner_id, key)]`` and histograms
     ``hist[metric][(partner_id, week)][bucket]`` (week None where it does not matter: the
     working-time histograms of completed weeks come added up, their weekly spreads in
-    ``weekly``)."""
+    ``weekly``). Not added to once ranked: ``ranked`` works its answers out once."""
 
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     hist: dict[str, dict[tuple, Counter]] = field(
@@ -65,23 +73,73 @@ class Figures:
     weekly: dict[tuple, Spread] = field(default_factory=dict)
     # The working-time histograms of those weeks one by one: (partner, week) → Counter.
     week_hist: dict[tuple, Counter] = field(default_factory=dict)
-
-    def copy(self) -> "Figures":
-        """A copy whose counts and histograms can be added to (the rest is shared)."""
-        other = Figures(weekly=self.weekly, week_hist=self.week_hist)
-        for kind, counts in self.counts.items():
-            other.counts[kind] = Counter(counts)
-        for metric, groups in self.hist.items():
-            target = other.hist[metric]
-            for group, counts in groups.items():
-                target[group] = Counter(counts)
-        return other
+    # What ``ranked`` and ``ranked_week`` worked out (kept sums are asked again and again).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, kind: str, partner_id: int, key: str, week: date | None, n: int) -> None:
         if kind in COUNT_KINDS:
             self.counts[kind][(partner_id, key)] += n
         else:
             self.hist[kind][(partner_id, week if kind == "work" else None)][int(key)] += n
+
+    def ranked(self, metric: str, by: str) -> dict[tuple, Ranked]:
+        """One metric's histograms, ranked: by ``(partner, week)`` as counted ("stored"),
+        added up per ``(partner,)`` ("partner") or over all of them, ``()`` ("all")."""
+        found = self.derived.get((metric, by))
+        if found is None:
+            group_of = _GROUPINGS[by]
+            groups: dict[tuple, Counter] = defaultdict(Counter)
+            for (partner_id, week), counts in self.hist.get(metric, {}).items():
+                groups[group_of(partner_id, week)].update(counts)
+            found = self.derived[(metric, by)] = {
+                key: Ranked(counts) for key, counts in groups.items()
+            }
+        return found
+
+    def ranked_week(self, group: tuple) -> Ranked:
+        """The working-time histogram of one completed week, ranked."""
+        found = self.derived.get(("week", group))
+        if found is None:
+            found = self.derived[("week", group)] = Ranked(self.week_hist.get(group, {}))
+        return found
+
+
+class PeriodFigures:
+    """A period's figures: the sums of its current weeks and days, which the process
+    keeps and shares between requests (never changed), and what this request counted
+    from the rows (today, stale days). The counts come added up; the histograms as the
+    parts of each group (``histograms``), so that the large kept ones are ranked once."""
+
+    def __init__(self, kept: Figures, fresh: Figures):
+        self.kept, self.fresh = kept, fresh
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        for source in (kept, fresh):
+            for kind, counts in source.counts.items():
+                self.counts[kind].update(counts)
+        self.weekly = kept.weekly
+
+    def histograms(self, metric: str, by: str) -> dict[tuple, list[Ranked]]:
+        """One metric's histograms by group (see ``Figures.ranked``), kept and counted
+        parts apart."""
+        parts: dict[tuple, list[Ranked]] = defaultdict(list)
+        for source in (self.kept, self.fresh):
+            for group, ranked in source.ranked(metric, by).items():
+                parts[group].append(ranked)
+        return dict(parts)
+
+    def ranked_week(self, group: tuple) -> Ranked:
+        """The working-time histogram of one completed week, ranked (kept)."""
+        return self.kept.ranked_week(group)
+
+    @property
+    def hist(self) -> dict[str, dict[tuple, Counter]]:
+        """All histograms added up, as in ``Figures.hist``."""
+        merged: dict[str, dict[tuple, Counter]] = defaultdict(lambda: defaultdict(Counter))
+        for source in (self.kept, self.fresh):
+            for metric, groups in source.hist.items():
+                for group, counts in groups.items():
+                    merged[metric][group].update(counts)
+        return merged
 
 
 def _within(column, span: tuple[datetime, datetime]):
@@ -207,7 +265,7 @@ def forget_kept() -> None:
         _KEPT.clear()
 
 
-def period_figures(session: Session, period: Period, partner_ids=None) -> Figures:
+def period_figures(session: Session, period: Period, partner_ids=None) -> PeriodFigures:
     """Every count of the period: current weeks and days from the cubes, the rest (today,
     stale days) from the rows."""
     weeks = _current(session, ReportWeek.week, full_weeks(period))
@@ -236,11 +294,11 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Figure
                 _KEPT[key] = kept
                 while len(_KEPT) > _KEPT_MAX:
                     _KEPT.popitem(last=False)
-    figures = kept.copy()
+    fresh = Figures()
     covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day, _t in days]
     for kind, partner_id, value, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
-        figures.add(kind, partner_id, value, week, n)
-    return figures
+        fresh.add(kind, partner_id, value, week, n)
+    return PeriodFigures(kept, fresh)
 
 
 def _chosen(cube, partner_ids) -> list:

@@ -6,7 +6,6 @@ current waiting time. Percentiles use the nearest-rank definition: the p-th
 percentile of n values is the value at rank ceil(p·n/100).
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -18,9 +17,9 @@ from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.domain.vocab import OfferStatus
 from zentrum.models import Case, Handover, Partner
 from zentrum.models.handover import PENDING_OFFER
-from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
+from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
-from zentrum.services.report_cube import Figures, period_figures
+from zentrum.services.report_cube import PeriodFigures, period_figures
 from zentrum.services.timing import wall_seconds, working_seconds
 
 
@@ -121,7 +120,7 @@ def partner_figures(
     partner_ids: list[int] | None,
     now: datetime,
     pending: list[PendingWait] | None = None,
-    figures: Figures | None = None,
+    figures: PeriodFigures | None = None,
 ) -> list[PartnerFigures]:
     """Per receiving partner: counts, target share and handover-time spreads."""
     if figures is None:
@@ -143,7 +142,7 @@ def partner_figures(
             and wait.work > result[wait.partner_id].partner.target_minutes * 60
         ):
             result[wait.partner_id].pending_over_target += 1
-    work = _per_partner(figures.hist["work"])
+    work = figures.histograms("work", "partner")
     for pid, count in _within_target(session, period, result, work).items():
         result[pid].within_target = count
     groups, waiting, lookups = {}, {}, {}
@@ -152,8 +151,8 @@ def partner_figures(
         ("wall", Handover.wait_seconds),
     ):
         lookups[metric] = _offer_lookup(column, period, partner_ids)
-        for (pid,), counts in _per_partner(figures.hist[metric]).items():
-            groups[(metric, pid)] = counts
+        for (pid,), parts in figures.histograms(metric, "partner").items():
+            groups[(metric, pid)] = parts
         for wait in pending:
             waiting.setdefault((metric, wait.partner_id), []).append(getattr(wait, metric))
     spreads = histogram_spreads(
@@ -173,15 +172,7 @@ _STATUS_FIELDS = {
 }
 
 
-def _per_partner(histograms: dict[tuple, Counter]) -> dict[tuple, Counter]:
-    """Histograms by (partner, week) added up per partner."""
-    total: dict[tuple, Counter] = {}
-    for (pid, _week), counts in histograms.items():
-        total.setdefault((pid,), Counter()).update(counts)
-    return total
-
-
-def _within_target(session, period, result, work) -> dict[int, int]:
+def _within_target(session, period, result, work: dict[tuple, list[Ranked]]) -> dict[int, int]:
     """Accepted offers within each partner's target: whole buckets from the histogram,
     the bucket the target falls into counted from its rows."""
     counts, boundary = {}, []
@@ -189,11 +180,12 @@ def _within_target(session, period, result, work) -> dict[int, int]:
         target = fig.partner.target_minutes * 60
         last = bucket_of(target)  # every earlier bucket ends before the target
         low, high = bucket_bounds(last)
-        histogram = work.get((pid,), {})
-        counts[pid] = sum(n for bucket, n in histogram.items() if bucket < last)
+        parts = work.get((pid,), [])
+        counts[pid] = sum(part.through(last - 1) for part in parts)
+        in_last = sum(part.through(last) for part in parts) - counts[pid]
         if high - 1 <= target:
-            counts[pid] += histogram.get(last, 0)
-        elif histogram.get(last):
+            counts[pid] += in_last
+        elif in_last:
             boundary.append((pid, low, target))
     if boundary:
         parts = [
@@ -217,7 +209,7 @@ def overall_spreads(
     period: Period,
     partner_ids,
     pending: list[PendingWait],
-    figures: Figures,
+    figures: PeriodFigures,
 ) -> tuple[Spread, Spread]:
     """One spread over all chosen partners, in working and in wall-clock time."""
     chosen = _partner_ids(session, partner_ids)
@@ -227,11 +219,8 @@ def overall_spreads(
         ("wall", Handover.wait_seconds),
     ):
         lookups[metric] = _offer_lookup(column, period, chosen)
-        total = Counter()
-        for (pid, _week), counts in figures.hist[metric].items():
-            if pid in chosen:
-                total.update(counts)
-        groups[(metric,)] = total
+        # The figures hold the chosen partners only (read and counted for them).
+        groups[(metric,)] = figures.histograms(metric, "all").get((), [])
         waiting[(metric,)] = [getattr(w, metric) for w in pending if w.partner_id in chosen]
     spreads = histogram_spreads(session, groups, waiting, lambda g: lookups[g[0]]((None,)))
     return spreads.get(("work",), Spread()), spreads.get(("wall",), Spread())
@@ -243,7 +232,7 @@ def weekly_spreads(
     partner_ids,
     now: datetime,
     pending: list[PendingWait] | None = None,
-    figures: Figures | None = None,
+    figures: PeriodFigures | None = None,
 ):
     """Median and p90 working-time waits per partner and week of offer (for the chart; the
     maximum is left out, None, where a week is ranked here rather than stored)."""
@@ -259,8 +248,8 @@ def weekly_spreads(
     for wait in pending:
         waiting.setdefault((wait.partner_id, wait.week), []).append(wait.work)
     groups = {
-        key: counts
-        for key, counts in figures.hist["work"].items()
+        key: parts
+        for key, parts in figures.histograms("work", "stored").items()
         if key[1] is not None and chosen(key[0])
     }
     result, mixed = {}, []
@@ -271,7 +260,7 @@ def weekly_spreads(
             else:
                 result[key] = spread
     # Offers of a completed week still waiting: rank them with the week's stored waits.
-    groups.update({key: figures.week_hist.get(key, Counter()) for key in mixed})
+    groups.update({key: figures.ranked_week(key) for key in mixed})
     lookup = _offer_lookup(Handover.wait_business_seconds, period, partner_ids, by_week=True)
     # The chart and its table show median and p90: no maximum to read.
     result.update(histogram_spreads(session, groups, waiting, lookup, with_maximum=False))
@@ -287,7 +276,7 @@ _CASE_METRICS = {
 
 
 def case_spreads(
-    session: Session, period: Period, figures: Figures | None = None
+    session: Session, period: Period, figures: PeriodFigures | None = None
 ) -> dict[str, Spread]:
     """Intake → first acceptance (cases recorded in the period) and acceptance → first
     contact (first contacts in the period), in working and wall-clock time."""
@@ -295,14 +284,14 @@ def case_spreads(
         figures = period_figures(session, period)
     groups, lookups = {}, {}
     for name, (metric, column, moment) in _CASE_METRICS.items():
-        groups[(name,)] = figures.hist[metric].get((0, None), Counter())
+        groups[(name,)] = figures.histograms(metric, "stored").get((0, None), [])
         lookups[name] = Lookup(column, [in_period(moment, period), column.is_not(None)])
     spreads = histogram_spreads(session, groups, {}, lambda group: lookups[group[0]])
     return {name: spreads.get((name,), Spread()) for name in _CASE_METRICS}
 
 
 def declines_by_reason(
-    session: Session, period: Period, partner_ids, figures: Figures | None = None
+    session: Session, period: Period, partner_ids, figures: PeriodFigures | None = None
 ) -> list[tuple]:
     """(partner id, reason, count) of declined offers made in the period.
 
@@ -320,7 +309,7 @@ def declines_by_reason(
 
 
 def referral_counts(
-    session: Session, period: Period, partner_ids, figures: Figures | None = None
+    session: Session, period: Period, partner_ids, figures: PeriodFigures | None = None
 ) -> list[tuple]:
     """(partner id, status, count) of referrals made in the period."""
     if figures is None:
