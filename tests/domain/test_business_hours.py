@@ -15,6 +15,7 @@ from zentrum.domain.business_hours import (
     OpeningHours,
     add_business_time,
     business_time,
+    business_times,
     is_working_day,
 )
 from zentrum.domain.clock import LOCAL_TZ
@@ -245,3 +246,33 @@ def test_business_time_adds_up_and_never_exceeds_wall_clock(a, b, c):
     a, b, c = sorted((a, b, c))
     assert business_time(a, c) == business_time(a, b) + business_time(b, c)
     assert timedelta(0) <= business_time(a, c) <= c - a
+
+
+# --- business_times: many starts, one end ---------------------------------------------------
+
+
+@given(
+    end=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+    backs=st.lists(st.integers(min_value=-3 * 86_400, max_value=80 * 86_400), max_size=12),
+)
+def test_many_starts_to_one_end_count_as_each_alone(end, backs):
+    end = end.replace(tzinfo=UTC)
+    starts = [end - timedelta(seconds=back) for back in backs]
+    assert business_times(starts, end) == [business_time(start, end) for start in starts]
+
+
+def test_many_starts_across_holidays_and_a_switch_of_time():
+    end = utc(2026, 11, 2, 9, 30)  # Mon 10:30, the day after Allerheiligen (a Sunday)
+    starts = [
+        utc(2026, 10, 23, 15, 0),  # Fri 17:00 before the switch to winter time
+        utc(2026, 10, 31, 10, 0),  # Saturday
+        utc(2026, 11, 2, 7, 0),  # Mon 08:00, opening
+        utc(2026, 11, 2, 9, 30),  # the end itself
+        utc(2026, 11, 3, 9, 0),  # after the end
+        datetime(2026, 4, 2, 17, 0, tzinfo=LOCAL_TZ),  # before Easter, in local time
+    ]
+    expected = [business_time(start, end) for start in starts]
+    assert business_times(starts, end) == expected
+    assert expected[0] == 53.5 * H  # Fri 17:00–18:00, 26–30 Oct 5 × 10 h, Mon 08:00–10:30
+    assert expected[2] == 2.5 * H and expected[3] == expected[4] == timedelta(0)
+    assert business_times([], end) == []

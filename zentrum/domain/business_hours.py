@@ -4,6 +4,7 @@ Targets for handovers count working time, not nights, weekends and public
 holidays of North Rhine-Westphalia (from the ``holidays`` package).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -72,6 +73,39 @@ def business_time(start: datetime, end: datetime, hours: OpeningHours = DEFAULT_
                 total += hi - lo
         day += timedelta(days=1)
     return total
+
+
+def business_times(
+    starts: Sequence[datetime], end: datetime, hours: OpeningHours = DEFAULT_HOURS
+) -> list[timedelta]:
+    """``business_time(start, end)`` for each of many starts and one end (every waiting
+    offer up to now): the days from the earliest start to the end are walked once, and
+    each start adds only its own day to the working time of the days after it."""
+    end = end.astimezone(UTC)
+    last = end.astimezone(LOCAL_TZ).date()
+    moments = [start.astimezone(UTC) for start in starts]
+    days = [moment.astimezone(LOCAL_TZ).date() for moment in moments]
+    # after[day]: working time of the days after ``day`` up to the end.
+    after: dict[date, timedelta] = {}
+    total, day = timedelta(0), last
+    first = min(days, default=last)
+    while day >= first:
+        after[day] = total
+        total += _worked(day, None, end, hours)
+        day -= timedelta(days=1)
+    return [
+        _worked(day, moment, end, hours) + after[day] if moment < end else timedelta(0)
+        for moment, day in zip(moments, days, strict=True)
+    ]
+
+
+def _worked(day: date, start: datetime | None, end: datetime, hours: OpeningHours) -> timedelta:
+    """Working time of one day from ``start`` (None: its opening) up to ``end``."""
+    if not is_working_day(day, hours):
+        return timedelta(0)
+    opens, closes = _day_window(day, hours)
+    lo, hi = max(start or opens, opens), min(end, closes)
+    return hi - lo if hi > lo else timedelta(0)
 
 
 def add_business_time(

@@ -20,7 +20,7 @@ from zentrum.models.handover import PENDING_OFFER
 from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.report_cube import PeriodFigures, period_figures
-from zentrum.services.timing import wall_seconds, working_seconds
+from zentrum.services.timing import wall_seconds, working_seconds_until
 
 
 @dataclass
@@ -81,9 +81,11 @@ def pending_waits(
     stmt = sa.select(
         Handover.to_partner_id, Handover.id, Handover.offered_at, Handover.offered_week
     ).where(PENDING_OFFER, *_offer_filter(period, partner_ids))
+    rows = session.execute(stmt).all()
+    worked = working_seconds_until([at for _pid, _oid, at, _week in rows], now)
     return [
-        PendingWait(pid, oid, at, week, wall_seconds(at, now), working_seconds(at, now))
-        for pid, oid, at, week in session.execute(stmt)
+        PendingWait(pid, oid, at, week, wall_seconds(at, now), work)
+        for (pid, oid, at, week), work in zip(rows, worked, strict=True)
     ]
 
 

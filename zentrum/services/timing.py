@@ -1,8 +1,14 @@
 """Working time of the house, as configured, for the services and reports."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from zentrum.domain.business_hours import DEFAULT_HOURS, OpeningHours, business_time
+from zentrum.domain.business_hours import (
+    DEFAULT_HOURS,
+    OpeningHours,
+    business_time,
+    business_times,
+)
 from zentrum.domain.clock import local_date
 
 _hours: list[OpeningHours] = [DEFAULT_HOURS]
@@ -37,6 +43,11 @@ def house_hours() -> OpeningHours:
 def working_seconds(start: datetime, end: datetime) -> int:
     """Working seconds between two moments, under the house's opening hours."""
     return int(business_time(start, end, house_hours()).total_seconds())
+
+
+def working_seconds_until(starts: Sequence[datetime], end: datetime) -> list[int]:
+    """``working_seconds(start, end)`` for each of many starts, the days walked once."""
+    return [int(t.total_seconds()) for t in business_times(starts, end, house_hours())]
 
 
 def wall_seconds(start: datetime, end: datetime) -> int:
