@@ -23,7 +23,6 @@ import sqlalchemy as sa
 
 BENCH_PASSWORD = "bench-Passwort-2026"  # noqa: S105 - benchmark users on a throwaway database # nosec B105
 POST_REPEAT = 50
-DASHBOARD_REPEAT = 5
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from zentrum.bench_pages import BENCH_PASSWORD, DASHBOARD_REPEAT, POST_REPEAT, PageTiming, bench_app
+from zentrum.bench_pages import BENCH_PASSWORD, POST_REPEAT, PageTiming, bench_app
 from zentrum.serving import settle_worker
 
 
@@ -235,13 +235,13 @@ def measure(url: str, repeat: int) -> dict:
             POST_REPEAT,
             302,
         ),
-        ("Dashboard", supervisor, lambda c, _i: c.get("/leitung/"), DASHBOARD_REPEAT, 200),
+        ("Dashboard", supervisor, lambda c, _i: c.get("/leitung/"), repeat, 200),
         # The same after every change to the weekly and daily sums: nothing kept, all read.
         (
             "Dashboard (Summen neu gelesen)",
             supervisor,
             lambda c, _i: _unkept(c.get, "/leitung/"),
-            DASHBOARD_REPEAT,
+            repeat,
             200,
         ),
     ]
