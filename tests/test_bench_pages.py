@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import make_app
+from zentrum import bench_pages
 from zentrum.bench_history import LONG_HISTORY
 from zentrum.bench_pages import (
     PageTiming,
@@ -171,3 +172,21 @@ def test_the_database_is_emptied_afterwards(bench_url):
         assert sa.inspect(connection).get_table_names() == []
     engine.dispose()
     assert not has_cases(bench_url)
+
+
+@pytest.mark.parametrize(
+    ("keep", "reuse", "emptied"),
+    [(False, False, True), (True, False, False), (False, True, False)],
+)
+def test_only_a_database_neither_kept_nor_reused_is_emptied(monkeypatch, keep, reuse, emptied):
+    calls = []
+    monkeypatch.setattr(bench_pages, "has_cases", lambda _url: True)
+    monkeypatch.setattr(bench_pages, "seed", lambda *_a: calls.append("seed") or (1.0, 10))
+    monkeypatch.setattr(
+        bench_pages, "_child", lambda *_a: {"peak_mib": 1.0, "load": 0.0, "pages": []}
+    )
+    monkeypatch.setattr(bench_pages, "empty", lambda _url: calls.append("empty"))
+    options = bench_pages.Options(repeat=1, workers=0, keep=keep, reuse=reuse)
+    bench_pages.run_size("sqlite:///x.db", "sqlite", 10, options, lambda _text: None)
+    assert ("empty" in calls) is emptied
+    assert ("seed" in calls) is not reuse  # a reused database is measured as it is

@@ -221,7 +221,8 @@ def run_size(url: str, database: str, cases: int, options: Options, echo) -> Siz
             else (0, 0, 1.0)
         )
     finally:
-        if not options.keep:
+        # A database measured again (--reuse) was seeded to be kept: it stays as it is.
+        if not (options.keep or options.reuse):
             empty(url)
     result = SizeResult(
         database, cases, seconds, rows, peak_mib=found["peak_mib"], load=found["load"]

@@ -357,7 +357,9 @@ def restore_command(source: Path) -> None:
 @click.option("--intake-seconds", default=10.0, show_default=True, help="Dauer dieser Messung.")
 @click.option("--keep", is_flag=True, help="Die befüllte Datenbank danach nicht leeren.")
 @click.option(
-    "--reuse", is_flag=True, help="Eine mit --keep befüllte Datenbank messen, ohne neu zu befüllen."
+    "--reuse",
+    is_flag=True,
+    help="Eine mit --keep befüllte Datenbank messen, ohne neu zu befüllen (sie bleibt erhalten).",
 )
 def bench(
     sizes: tuple[int, ...],
