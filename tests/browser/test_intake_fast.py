@@ -78,6 +78,35 @@ def test_known_person_is_pointed_out_while_typing(live_server, page, users, case
     expect(hint.locator("li")).to_have_count(0)
 
 
+def test_a_hint_arriving_during_a_click_waits_until_the_click_is_done(
+    live_server, page, users, cases
+):
+    # The hint moves the form down. Shown between pressing and releasing the mouse, it
+    # would put another element under the pointer: the topic would not be ticked (the
+    # save button not pressed). It waits for the release.
+    users("frontdesk", username="empfang")
+    cases("Lena", "Schmitz", birth_date=date(2007, 5, 17))
+    login(page, live_server, "empfang")
+    # Tall enough that typing the date scrolls nothing: only the hint may move the form.
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    page.goto(f"{live_server}/anliegen/neu")
+    page.get_by_label("Vorname").first.fill("Lena")
+    page.get_by_label("Nachname").first.fill("Schmitz")
+    topic = page.get_by_label("Ausbildung", exact=True)
+    box = topic.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    with page.expect_response(re.compile(r".*/anliegen/personen\?.*")):
+        page.get_by_label("Geburtsdatum", exact=True).fill("2007-05-17")
+    hint = page.locator("#duplicate-hint")
+    page.wait_for_timeout(100)  # the answer is in; shown now, it would move the form
+    assert hint.inner_text() == ""
+    page.mouse.up()
+    expect(topic).to_be_checked()
+    expect(hint.locator("li")).to_have_count(1)
+    assert "Lena Schmitz, geb. 17.05.2007" in hint.inner_text()
+
+
 def test_without_script_rows_come_from_the_server_and_the_hint_after_saving(
     live_server, browser, users, cases
 ):

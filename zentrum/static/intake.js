@@ -66,6 +66,28 @@
   var timer = null;
   var asked = "";
 
+  /* The hint moves the form below it. Shown while a mouse button or finger is down, it
+     would put another element under the pointer, and the click (a topic ticked, the
+     save button) would land on something else or come to nothing: an answer that
+     arrives then is shown once the pointer is lifted and its click is done. */
+  var pressed = false;
+  var held = null;
+  document.addEventListener("pointerdown", function () { pressed = true; }, true);
+  function lifted() {
+    pressed = false;
+    if (held) {
+      var persons = held;
+      held = null;
+      setTimeout(function () { show(persons); }, 0);
+    }
+  }
+  document.addEventListener("pointerup", lifted, true);
+  document.addEventListener("pointercancel", lifted, true);
+
+  function display(persons) {
+    if (pressed) { held = persons; } else { held = null; show(persons); }
+  }
+
   function show(persons) {
     hint.replaceChildren();
     if (!persons.length) { return; }
@@ -94,7 +116,7 @@
     }).toString();
     if (!first.value.trim() || !last.value.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(born.value)) {
       asked = "";
-      show([]);
+      display([]);
       return;
     }
     if (query === asked) { return; }
@@ -105,7 +127,7 @@
     }).then(function (response) {
       return response.ok ? response.json() : { persons: [] };
     }).then(function (data) {
-      if (query === asked) { show(data.persons || []); }
+      if (query === asked) { display(data.persons || []); }
     }).catch(function () { /* the server asks again on saving */ });
   }
 
