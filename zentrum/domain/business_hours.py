@@ -66,11 +66,7 @@ def business_time(start: datetime, end: datetime, hours: OpeningHours = DEFAULT_
     total = timedelta(0)
     day = first
     while day <= last:
-        if is_working_day(day, hours):
-            opens, closes = _day_window(day, hours)
-            lo, hi = max(start, opens), min(end, closes)
-            if hi > lo:
-                total += hi - lo
+        total += _worked(day, start, end, hours)
         day += timedelta(days=1)
     return total
 
