@@ -186,7 +186,20 @@ def test_only_a_database_neither_kept_nor_reused_is_emptied(monkeypatch, keep, r
         bench_pages, "_child", lambda *_a: {"peak_mib": 1.0, "load": 0.0, "pages": []}
     )
     monkeypatch.setattr(bench_pages, "empty", lambda _url: calls.append("empty"))
+    monkeypatch.setattr(bench_pages, "catch_up", lambda *_a: calls.append("catch_up"))
     options = bench_pages.Options(repeat=1, workers=0, keep=keep, reuse=reuse)
     bench_pages.run_size("sqlite:///x.db", "sqlite", 10, options, lambda _text: None)
     assert ("empty" in calls) is emptied
     assert ("seed" in calls) is not reuse  # a reused database is measured as it is
+    assert ("catch_up" in calls) is reuse  # ... once brought to the code's schema
+
+
+def test_a_reused_database_is_migrated_to_the_code_before_it_is_measured(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    said = []
+    bench_pages.catch_up(url, said.append)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        assert "report_open_weeks" in sa.inspect(connection).get_table_names()
+    engine.dispose()
+    assert said == [said[0]] and said[0].startswith("Summen nachgeholt: 0 in")

@@ -219,7 +219,7 @@ def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
     if refresh:
         built = refresh_report_sums(db.session, now)
         weeks = sum(1 for grain, _first in built if grain == "week")
-        days = len(built) - weeks
+        days = sum(1 for grain, _first in built if grain == "day")
         click.echo(
             f"{_plural(weeks, 'Woche', 'Wochen')} und {_plural(days, 'Tag', 'Tage')} "
             "neu zusammengefasst."

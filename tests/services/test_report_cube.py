@@ -201,3 +201,81 @@ def test_kept_sums_are_read_once_and_never_outlive_their_build(session, cases, c
     rebuilt = period_figures(session, Period(local_date(OLD), local_date(NOW)))
     assert sum(rebuilt.counts["offer"].values()) == 0
     assert sum(rebuilt.counts["topic"].values()) == 2
+
+
+def _accepted_history(session, cases, users, rng):
+    """Cases over the last days, offered to two partners, most accepted after random waits,
+    some first contacts: every kind of wait the figures rank."""
+    advisors = {code: users("advisor", partner=code) for code in ("ihk", "jobcenter")}
+    for n in range(24):
+        created = NOW - timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 20))
+        code = rng.choice(sorted(advisors))
+        case = cases(consents=[code], at=created)
+        offer = cases.offer(case, code, at=created + timedelta(minutes=rng.randint(1, 90)))
+        if n % 5:
+            answered = min(NOW, offer.offered_at + timedelta(minutes=rng.randint(1, 3000)))
+            accept_offer(session, advisors[code], answered, session.get(Case, case.id), offer.id)
+            if n % 3 == 0:
+                row = session.get(Case, case.id)
+                row.first_contact_at = min(NOW, answered + timedelta(hours=rng.randint(1, 30)))
+                row.contact_seconds = rng.randint(60, 200_000)
+                row.contact_business_seconds = rng.randint(60, 90_000)
+            session.commit()
+
+
+def test_waits_read_by_a_request_count_what_the_cube_would_count(session, cases, users):
+    import random
+
+    from zentrum.services.report_cube import Figures, fresh_figures, raw_rows
+
+    _accepted_history(session, cases, users, random.Random(3))
+    ranges = [(NOW - timedelta(days=6), NOW - timedelta(days=2)), (NOW - timedelta(days=1), NOW)]
+    counted = Figures()
+    for kind, partner_id, key, week, n in raw_rows(session, ranges):
+        counted.add(kind, partner_id, key, week, n)
+    read = fresh_figures(session, ranges)
+    assert read.counts == counted.counts
+    assert read.hist == counted.hist
+    assert sum(counts.total() for counts in counted.hist["work"].values()) > 3
+    # The values themselves are the rows' waits, by the same groups.
+    in_ranges = sa.or_(
+        *(sa.and_(Handover.offered_at >= start, Handover.offered_at < end) for start, end in ranges)
+    )
+    accepted = session.execute(
+        sa.select(
+            Handover.to_partner_id, Handover.offered_week, Handover.wait_business_seconds
+        ).where(Handover.status == "accepted", in_ranges)
+    ).all()
+    expected: dict = {}
+    for partner_id, week, wait in accepted:
+        expected.setdefault((partner_id, week), []).append(wait)
+    assert {k: sorted(v) for k, v in read.values["work"].items()} == {
+        k: sorted(v) for k, v in expected.items()
+    }
+    contacts = sum(len(v) for v in read.values["contact_wall"].values())
+    assert contacts == sum(counted.hist["contact_wall"][(0, None)].values()) > 0
+
+
+def test_a_second_dashboard_reads_no_percentile_rows_and_says_the_same(
+    session, cases, users, count_queries
+):
+    import random
+
+    from zentrum.services.dashboard import build_dashboard
+    from zentrum.services.report_cube import forget_kept
+
+    _accepted_history(session, cases, users, random.Random(4))
+    refresh(session, NOW, margin=timedelta(0))
+    forget_kept()
+    period = Period(local_date(NOW) - timedelta(days=13), local_date(NOW))
+    first = build_dashboard(session, period, None, NOW)
+    assert first.partners and any(fig.business.median for fig in first.partners)
+    with count_queries() as statements:
+        again = build_dashboard(session, period, None, NOW)
+    # The kept sums, the stretches of their rows that the percentiles needed, and the
+    # counts within the targets: nothing of the completed days is read again.
+    assert not [s for s in statements if "LIMIT" in s or "report_cube" in s]
+    assert not [s for s in statements if "wait_business_seconds <=" in s]
+    forget_kept()
+    cold = build_dashboard(session, period, None, NOW)
+    assert again == first == cold

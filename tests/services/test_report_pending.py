@@ -57,7 +57,7 @@ def stored(session, cases):
     return write
 
 
-def _spread(session, partner_id, stored_waits, pending_waits, counts=None):
+def _spread(session, partner_id, stored_waits, pending_waits, counts=None, keep=None):
     if counts is None:
         counts = Counter(bucket_of(w) for w in stored_waits)
     where = [
@@ -70,6 +70,7 @@ def _spread(session, partner_id, stored_waits, pending_waits, counts=None):
         {(1,): counts},
         {(1,): pending_waits},
         lambda _group: Lookup(Handover.wait_business_seconds, where),
+        keep=keep,
     )
     return result[(1,)]
 
@@ -130,3 +131,30 @@ def test_ranked_counts_say_how_many_values_lie_up_to_a_bucket():
     assert ranked.buckets == [3, 7, 40] and ranked.total == 8
     assert [ranked.through(b) for b in (0, 3, 5, 7, 39, 40, 99)] == [0, 1, 1, 3, 3, 8, 8]
     assert Ranked({}).total == 0 and Ranked({}).through(5) == 0
+
+
+def test_kept_stretches_spare_the_reads_while_the_known_values_move_a_little(
+    session, stored, count_queries
+):
+    # The kept sums' rows do not change; today's values (known) grow through the day.
+    rng = random.Random(8)
+    stored_waits = [rng.randint(1_000, 200_000) for _ in range(600)]
+    partner = stored(stored_waits)
+    keep: dict = {}
+    known = [rng.randint(0, 200_000) for _ in range(10)]
+    assert _spread(session, partner, stored_waits, known, keep=keep) == _expected(
+        stored_waits + known
+    )
+    for _ in range(5):
+        # Below every stored wait: the stored values that hold the ranks move down.
+        known += [5, 5, 5]
+        with count_queries() as statements:
+            spread = _spread(session, partner, stored_waits, known, keep=keep)
+        assert spread == _expected(stored_waits + known)
+        assert statements == []
+    # Many more values move the ranks beyond what was read: read again, still exact.
+    known += [rng.randint(150_000, 200_000) for _ in range(300)]
+    with count_queries() as statements:
+        spread = _spread(session, partner, stored_waits, known, keep=keep)
+    assert spread == _expected(stored_waits + known)
+    assert len(statements) == 1

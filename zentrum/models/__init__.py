@@ -8,7 +8,13 @@ from zentrum.models.handover import CaseAccess, Handover, OfferEscalation, Refer
 from zentrum.models.note import CaseNote
 from zentrum.models.partner import Partner
 from zentrum.models.person import Person, PersonNamePair, PersonNameToken
-from zentrum.models.report import ReportCube, ReportDay, ReportDayCube, ReportWeek
+from zentrum.models.report import (
+    ReportCube,
+    ReportDay,
+    ReportDayCube,
+    ReportOpenWeek,
+    ReportWeek,
+)
 from zentrum.models.routing import RoutingRule, routing_rule_topics
 from zentrum.models.user import User
 
@@ -25,6 +31,7 @@ __all__ = [
     "ReportCube",
     "ReportDay",
     "ReportDayCube",
+    "ReportOpenWeek",
     "ReportWeek",
     "RoutingRule",
     "routing_rule_topics",

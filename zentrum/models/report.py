@@ -66,3 +66,15 @@ class ReportDayCube(Base):
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     n: Mapped[int] = mapped_column()
+
+
+class ReportOpenWeek(Base):
+    """How many cases recorded in a week (Monday, Wuppertal time) are still open; current
+    when ``valid`` (a case closed, reopened, recorded or deleted marks its week stale)."""
+
+    __tablename__ = "report_open_weeks"
+
+    week: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    open_cases: Mapped[int] = mapped_column(default=0)
+    valid: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

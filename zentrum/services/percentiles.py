@@ -109,55 +109,94 @@ def _rank_bucket(parts: list[Ranked], rank: int) -> tuple[int, int]:
 def histogram_spreads(
     session: Session,
     groups: dict[tuple, Mapping[int, int] | Ranked | list],
-    pending: dict[tuple, list[int]],
+    known: dict[tuple, list[int]],
     lookup,
     with_maximum: bool = True,
+    keep: dict | None = None,
 ) -> dict[tuple, Spread]:
     """Exact spreads from bucket counts: find the bucket of each rank, then read that one
-    value from the rows of the bucket (merged with the waits still pending in it).
+    value from the stored rows of the bucket, merged with the values known already.
 
     A group's counts are a mapping bucket → n, or a ``Ranked``, or a list of those whose
-    values are taken together (kept sums and what a request counted itself).
-    ``lookup(group)`` gives the rows of a group. Of the stored rows in the bucket only the
-    stretch that can hold the value is read: with p pending values in the bucket, the
-    r-th value overall is among the stored ones ranked r-p … r, or is a pending one.
-    Without ``with_maximum`` the spreads leave the maximum out (None): one read less.
+    values are taken together: they count the stored rows that ``lookup(group)`` reads.
+    ``known`` holds values the caller has in hand (offers still pending, the rows a request
+    read itself). Of the stored rows in the bucket only the stretch that can hold the value
+    is read: with k known values in the bucket, the r-th value overall is among the stored
+    ones ranked r-k … r, or is a known one. Without ``with_maximum`` the spreads leave the
+    maximum out (None): one read less.
+
+    ``keep`` (a dict the caller keeps while the stored rows cannot change, e.g. under the
+    tokens of kept sums) holds the stretches read, a little wider than needed: a later call
+    whose stretch lies inside reads nothing.
     """
     plans, requests = {}, []
-    for group in set(groups) | set(pending):
-        parts = _parts(groups.get(group, []))
-        waits = sorted(pending.get(group, []))
-        if waits:
-            parts.append(Ranked(Counter(bucket_of(wait) for wait in waits)))
+    stretches: dict[tuple, list[tuple[int, list[int]]]] = keep if keep is not None else {}
+    for group in set(groups) | set(known):
+        stored = _parts(groups.get(group, []))
+        values = sorted(known.get(group, []))
+        parts = [*stored, Ranked(Counter(bucket_of(v) for v in values))] if values else stored
         total = sum(part.total for part in parts)
         if not total:
             continue
-        picks, rows = [], lookup(group)
+        picks, rows = [], None
         for rank in _ranks(total, with_maximum):
             bucket, before = _rank_bucket(parts, rank)
             low, high = bucket_bounds(bucket)
-            inside = [w for w in waits if low <= w < high]
+            inside = values[bisect_left(values, low) : bisect_left(values, high)]
             within = rank - before
             first = max(1, within - len(inside))
-            request_id = len(requests)
-            stored = within - first + 1
-            requests.append((request_id, rows, low, high, first - 1, stored))
-            picks.append((request_id, inside, within - first + 1))
+            in_bucket = sum(part.through(bucket) - part.through(bucket - 1) for part in stored)
+            # Stored values ranked first … first + count - 1 in the bucket (0 when the
+            # known values alone reach the rank).
+            count = min(within - first + 1, in_bucket - (first - 1))
+            picks.append((bucket, first - 1, max(count, 0), inside, within - first + 1))
+            if count <= 0 or _stretch(stretches.get((group, bucket), ()), first - 1, count):
+                continue
+            if rows is None:
+                rows = lookup(group)
+            margin = _MARGIN if keep is not None else 0
+            offset = max(0, first - 1 - margin)
+            limit = min(first - 1 + count + margin, in_bucket) - offset
+            requests.append(((group, bucket, offset), rows, low, high, offset, limit))
         plans[group] = (total, picks)
-    found: dict[int, list[int]] = {}
     for chunk in range(0, len(requests), _PICKS_PER_STATEMENT):
-        stmt = _pick_statement(requests[chunk : chunk + _PICKS_PER_STATEMENT])
-        for request_id, value in session.execute(stmt):
-            found.setdefault(request_id, []).append(value)
+        batch = requests[chunk : chunk + _PICKS_PER_STATEMENT]
+        stmt = _pick_statement([(number, *request[1:]) for number, request in enumerate(batch)])
+        read: dict[int, list[int]] = {}
+        for number, value in session.execute(stmt):
+            read.setdefault(number, []).append(value)
+        for number, ((group, bucket, offset), *_rest) in enumerate(batch):
+            kept = stretches.setdefault((group, bucket), [])
+            kept.append((offset, read.get(number, [])))
+            del kept[:-_STRETCHES]
     result = {}
     for group, (total, picks) in plans.items():
-        values = []
-        for request_id, inside, position in picks:
-            merged = sorted(found.get(request_id, []) + inside)
-            values.append(merged[position - 1])
-        result[group] = Spread(total, *values)  # without the maximum it stays None
+        spread = []
+        for bucket, offset, count, inside, position in picks:
+            found = _stretch(stretches.get((group, bucket), ()), offset, count)
+            merged = sorted([*(found or []), *inside])
+            # Rows changed between the statements of a request (another transaction's
+            # commit on PostgreSQL): the nearest value read rather than an error.
+            spread.append(merged[min(position, len(merged)) - 1] if merged else None)
+        result[group] = Spread(total, *spread)  # without the maximum it stays None
     return result
 
 
+def _stretch(stretches, offset: int, count: int) -> list[int] | None:
+    """The stored values ``offset`` … ``offset + count - 1`` of a bucket from one of the
+    stretches read (start, values), or None if none holds them all."""
+    if count <= 0:
+        return []
+    for start, values in stretches:
+        if start <= offset and offset + count <= start + len(values):
+            return values[offset - start : offset - start + count]
+    return None
+
+
+# Stored values read beyond the needed stretch on either side when they are kept: the
+# rank of a percentile moves a little with every value known (today's offers).
+_MARGIN = 40
+# Stretches kept per bucket (the newest): a median and a p90 can share one.
+_STRETCHES = 4
 # SQLite allows 500 terms in a compound SELECT.
 _PICKS_PER_STATEMENT = 200

@@ -17,7 +17,7 @@ from itertools import groupby
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.buckets import bucket_sql
+from zentrum.domain.buckets import bucket_of, bucket_sql
 from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import MemberRole, OfferStatus
 from zentrum.models import (
@@ -29,9 +29,11 @@ from zentrum.models import (
     ReportCube,
     ReportDay,
     ReportDayCube,
+    ReportOpenWeek,
     ReportWeek,
     case_topics,
 )
+from zentrum.services.open_cases import build_open_week, open_weeks_to_build, stale_open_weeks
 from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.timing import week_of
@@ -73,6 +75,11 @@ class Figures:
     weekly: dict[tuple, Spread] = field(default_factory=dict)
     # The working-time histograms of those weeks one by one: (partner, week) → Counter.
     week_hist: dict[tuple, Counter] = field(default_factory=dict)
+    # The waits themselves where a request read them from the rows (today, stale days):
+    # metric → (partner, week) → values, beside their histograms.
+    values: dict[str, dict[tuple, list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
     # What ``ranked`` and ``ranked_week`` worked out (kept sums are asked again and again).
     derived: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -81,6 +88,12 @@ class Figures:
             self.counts[kind][(partner_id, key)] += n
         else:
             self.hist[kind][(partner_id, week if kind == "work" else None)][int(key)] += n
+
+    def add_value(self, metric: str, partner_id: int, week: date | None, value: int) -> None:
+        """One wait read from the rows: counted in its bucket and kept as it is."""
+        group = (partner_id, week if metric == "work" else None)
+        self.hist[metric][group][bucket_of(value)] += 1
+        self.values[metric][group].append(value)
 
     def ranked(self, metric: str, by: str) -> dict[tuple, Ranked]:
         """One metric's histograms, ranked: by ``(partner, week)`` as counted ("stored"),
@@ -110,8 +123,10 @@ class PeriodFigures:
     from the rows (today, stale days). The counts come added up; the histograms as the
     parts of each group (``histograms``), so that the large kept ones are ranked once."""
 
-    def __init__(self, kept: Figures, fresh: Figures):
+    def __init__(self, kept: Figures, fresh: Figures, kept_ranges=()):
         self.kept, self.fresh = kept, fresh
+        # The UTC ranges of the period that the kept sums cover (the rest was counted).
+        self.kept_ranges: list[tuple[datetime, datetime]] = list(kept_ranges)
         self.counts: dict[str, Counter] = defaultdict(Counter)
         for source in (kept, fresh):
             for kind, counts in source.counts.items():
@@ -126,6 +141,23 @@ class PeriodFigures:
             for group, ranked in source.ranked(metric, by).items():
                 parts[group].append(ranked)
         return dict(parts)
+
+    def stored(self, metric: str, by: str) -> dict[tuple, Ranked]:
+        """One metric's kept histograms by group: they count the rows of ``kept_ranges``."""
+        return self.kept.ranked(metric, by)
+
+    def known(self, metric: str, by: str) -> dict[tuple, list[int]]:
+        """The waits this request read from the rows itself, by group (see ``stored``)."""
+        group_of = _GROUPINGS[by]
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for (partner_id, week), values in self.fresh.values.get(metric, {}).items():
+            groups[group_of(partner_id, week)].extend(values)
+        return groups
+
+    def stretches(self, name: str) -> dict:
+        """Where percentile reads of the kept rows keep what they read (``histogram_spreads``'
+        ``keep``): with the kept sums, so exactly as long as those rows stay unchanged."""
+        return self.kept.derived.setdefault(("stretches", name), {})
 
     def ranked_week(self, group: tuple) -> Ranked:
         """The working-time histogram of one completed week, ranked (kept)."""
@@ -155,22 +187,81 @@ def raw_rows(session: Session, ranges, partner_ids=None):
     of ranges SQLite scanned every offer (0.3 s at a million cases).
     """
     for span in ranges:
-        yield from _rows_in(session, span, partner_ids)
+        yield from _rows_in(session, span, partner_ids, histograms=True)
 
 
-def _rows_in(session: Session, span, partner_ids):
-    """The counts of one time range (see ``raw_rows``)."""
+def fresh_figures(session: Session, ranges, partner_ids=None) -> Figures:
+    """The figures of the given time ranges from their rows, as ``raw_rows`` counts them,
+    but with the waits themselves read (``Figures.values``): a percentile then needs no
+    second read of these rows."""
+    figures = Figures()
+    for span in ranges:
+        for kind, partner_id, value, week, n in _rows_in(session, span, partner_ids, False):
+            figures.add(kind, partner_id, value, week, n)
+        for metric, partner_id, week, value in _values_in(session, span, partner_ids):
+            figures.add_value(metric, partner_id, week, value)
+    return figures
+
+
+def _offered(span, partner_ids) -> list:
     offered = [_within(Handover.offered_at, span)]
     if partner_ids:
         offered.append(Handover.to_partner_id.in_(partner_ids))
+    return offered
+
+
+def _values_in(session: Session, span, partner_ids):
+    """(metric, partner id, week, wait) of every wait that the histograms of the time
+    range count: accepted offers (work by week of offer), and the cases' waits."""
+    accepted = Handover.status == OfferStatus.ACCEPTED.value
+    connection = session.connection()
+    stmt = sa.select(
+        Handover.to_partner_id,
+        Handover.offered_week,
+        Handover.wait_business_seconds,
+        Handover.wait_seconds,
+    ).where(accepted, *_offered(span, partner_ids))
+    for partner_id, week, work, wall in connection.execute(stmt):
+        if work is not None:
+            yield "work", partner_id, week, work
+        if wall is not None:
+            yield "wall", partner_id, None, wall
+    for moment, metrics in (
+        (Case.created_at, ("intake_work", "intake_wall")),
+        (Case.first_contact_at, ("contact_work", "contact_wall")),
+    ):
+        columns = [_CASE_COLUMNS[metric] for metric in metrics]
+        stmt = sa.select(*columns).where(
+            _within(moment, span), sa.or_(*(column.is_not(None) for column in columns))
+        )
+        for row in connection.execute(stmt):
+            for metric, value in zip(metrics, row, strict=True):
+                if value is not None:
+                    yield metric, 0, None, value
+
+
+_CASE_COLUMNS = {
+    "intake_work": Case.first_accept_business_seconds,
+    "intake_wall": Case.first_accept_seconds,
+    "contact_work": Case.contact_business_seconds,
+    "contact_wall": Case.contact_seconds,
+}
+
+
+def _rows_in(session: Session, span, partner_ids, histograms: bool):
+    """The counts of one time range (see ``raw_rows``); the waiting-time histograms only
+    with ``histograms``."""
+    offered = _offered(span, partner_ids)
     accepted = Handover.status == OfferStatus.ACCEPTED.value
     declined = Handover.status == OfferStatus.DECLINED.value
     partner = Handover.to_partner_id
     yield from _count(session, "offer", partner, Handover.status, None, offered)
-    work = bucket_sql(Handover.wait_business_seconds)
-    yield from _count(session, "work", partner, work, Handover.offered_week, [accepted, *offered])
-    wall = bucket_sql(Handover.wait_seconds)
-    yield from _count(session, "wall", partner, wall, None, [accepted, *offered])
+    if histograms:
+        work = bucket_sql(Handover.wait_business_seconds)
+        week = Handover.offered_week
+        yield from _count(session, "work", partner, work, week, [accepted, *offered])
+        wall = bucket_sql(Handover.wait_seconds)
+        yield from _count(session, "wall", partner, wall, None, [accepted, *offered])
     reason = Handover.decline_reason
     yield from _count(session, "decline", partner, reason, None, [declined, *offered])
     referred = [_within(Referral.referred_at, span)]
@@ -179,15 +270,17 @@ def _rows_in(session: Session, span, partner_ids):
     yield from _count(session, "referral", Referral.to_partner_id, Referral.status, None, referred)
     created = _within(Case.created_at, span)
     contacted = _within(Case.first_contact_at, span)
-    for kind, column, where in (
-        ("intake_work", Case.first_accept_business_seconds, created),
-        ("intake_wall", Case.first_accept_seconds, created),
-        ("contact_work", Case.contact_business_seconds, contacted),
-        ("contact_wall", Case.contact_seconds, contacted),
+    for kind, where in (
+        ("intake_work", created),
+        ("intake_wall", created),
+        ("contact_work", contacted),
+        ("contact_wall", contacted),
     ):
-        yield from _count(
-            session, kind, None, bucket_sql(column), None, [where, column.is_not(None)]
-        )
+        if histograms:
+            column = _CASE_COLUMNS[kind]
+            yield from _count(
+                session, kind, None, bucket_sql(column), None, [where, column.is_not(None)]
+            )
     topic_join = [(Case, Case.id == case_topics.c.case_id)]
     yield from _count(session, "topic", None, case_topics.c.topic_id, None, [created], topic_join)
     young = sa.and_(
@@ -231,11 +324,16 @@ def _monday(day: date) -> date:
 
 def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetime]]:
     """The parts of the period not covered by the given spans, as merged UTC ranges."""
+    return _between(period, sorted((span.start, span.end) for span in covered))
+
+
+def _between(period: Period, gaps: list[tuple[datetime, datetime]]):
+    """The parts of the period outside the given (sorted, merged) ranges."""
     ranges, cursor = [], period.start
-    for span in sorted(covered, key=lambda span: span.first):
-        if span.start > cursor:
-            ranges.append((cursor, span.start))
-        cursor = span.end
+    for start, end in gaps:
+        if start > cursor:
+            ranges.append((cursor, start))
+        cursor = end
     if cursor < period.end:
         ranges.append((cursor, period.end))
     return ranges
@@ -294,11 +392,10 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
                 _KEPT[key] = kept
                 while len(_KEPT) > _KEPT_MAX:
                     _KEPT.popitem(last=False)
-    fresh = Figures()
     covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day, _t in days]
-    for kind, partner_id, value, week, n in raw_rows(session, _gaps(period, covered), partner_ids):
-        fresh.add(kind, partner_id, value, week, n)
-    return PeriodFigures(kept, fresh)
+    gaps = _gaps(period, covered)
+    fresh = fresh_figures(session, gaps, partner_ids)
+    return PeriodFigures(kept, fresh, _between(period, gaps))
 
 
 def _chosen(cube, partner_ids) -> list:
@@ -445,10 +542,12 @@ def _mark_current(session: Session, column, first: date, now: datetime) -> None:
 def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[str, date]]:
     """Completed weeks and days (ended at least ``margin`` ago) with data that are not
     current, as ("week", Monday) and ("day", date): the weeks first, oldest first; then
-    the days of the last ``DAY_HORIZON``, newest first."""
+    the days of the last ``DAY_HORIZON``, newest first; then the weeks whose count of open
+    cases is not current, as ("open", Monday)."""
+    first_case = session.scalar(sa.select(sa.func.min(Case.created_at)))
     first = [
         session.scalar(sa.select(sa.func.min(Handover.offered_at))),
-        session.scalar(sa.select(sa.func.min(Case.created_at))),
+        first_case,
         session.scalar(sa.select(sa.func.min(Referral.referred_at))),
     ]
     first = [moment for moment in first if moment is not None]
@@ -468,21 +567,25 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
         if day not in valid:
             spans.append(("day", day))
         day -= timedelta(days=1)
+    if first_case is not None:
+        spans += [("open", week) for week in open_weeks_to_build(session, first_case, last)]
     return spans
 
 
 _GRAINS = {
     "week": (ReportWeek, ReportWeek.week, build_week),
     "day": (ReportDay, ReportDay.day, build_day),
+    "open": (ReportOpenWeek, ReportOpenWeek.week, build_open_week),
 }
 
 
 def refresh(
     session: Session, now: datetime, *, margin: timedelta = timedelta(hours=1), limit=None
 ) -> list[tuple[str, date]]:
-    """Rebuild the stale completed weeks and days, one transaction each; those rebuilt.
+    """Rebuild the stale completed weeks and days (and weeks' open cases), one transaction
+    each; those rebuilt.
 
-    Each locks its table (``report_weeks`` or ``report_days``) on PostgreSQL (writers mark
+    Each locks its table (``report_weeks``, ``report_days``, ``report_open_weeks``) on PostgreSQL (writers mark
     them stale under a conflicting lock) and, on SQLite, starts with the write lock, so
     that it is counted from rows no other transaction is changing. Days that have fallen
     out of ``DAY_HORIZON`` are dropped.
@@ -592,10 +695,13 @@ def _days_of_people(session: Session, person_ids: set[int]) -> set[date]:
 def _mark_changed_days(session: Session, _context, _instances) -> None:
     days: set[date] = set()
     people: set[int] = set()
+    recorded: set[datetime] = set()  # cases opened, closed, reopened or deleted
     for row in (*session.new, *session.dirty, *session.deleted):
         for model, names, days_of in _WATCHED:
             if isinstance(row, model) and _changed(row, names):
                 days |= days_of(row)
+        if isinstance(row, Case) and _changed(row, ("status",)):
+            recorded |= _history(row, "created_at")
         if isinstance(row, Person) and row.id is not None and _changed(row, ("district",)):
             people.add(row.id)
         if isinstance(row, CaseMember) and row.case_id is not None and _changed(row, ("role",)):
@@ -606,6 +712,7 @@ def _mark_changed_days(session: Session, _context, _instances) -> None:
         if people:
             days |= _days_of_people(session, people)
         stale_days(session, days, _utcnow())
+        stale_open_weeks(session, recorded, _utcnow())
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -624,8 +731,10 @@ def _mark_bulk_changes(state) -> None:
     }[entity]
     where = state.statement.whereclause
     stmt = sa.select(column).where(where) if where is not None else sa.select(column)
-    moments = state.session.scalars(stmt, execution_options={"report_cube": True})
+    moments = list(state.session.scalars(stmt, execution_options={"report_cube": True}))
     stale_days(state.session, {local_date(at) for at in moments}, _utcnow())
+    if entity is Case:
+        stale_open_weeks(state.session, moments, _utcnow())
 
 
 def _utcnow() -> datetime:

@@ -17,7 +17,7 @@ from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.domain.vocab import OfferStatus
 from zentrum.models import Case, Handover, Partner
 from zentrum.models.handover import PENDING_OFFER
-from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
+from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.report_cube import PeriodFigures, period_figures
 from zentrum.services.timing import wall_seconds, working_seconds_until
@@ -54,6 +54,11 @@ class PartnerFigures:
 def in_period(column, period: Period):
     """SQL condition: a timestamp inside the period."""
     return sa.and_(column >= period.start, column < period.end)
+
+
+def in_ranges(column, ranges: list[tuple[datetime, datetime]]):
+    """SQL condition: a timestamp inside one of the (start, end) ranges."""
+    return sa.or_(sa.false(), *(sa.and_(column >= start, column < end) for start, end in ranges))
 
 
 def _offer_filter(period: Period | None, partner_ids: list[int] | None):
@@ -94,11 +99,13 @@ def pending_in(pending: list[PendingWait], period: Period) -> list[PendingWait]:
     return [p for p in pending if period.start <= p.offered_at < period.end]
 
 
-def _offer_lookup(column, period: Period, partner_ids, by_week: bool = False):
+def _offer_lookup(column, ranges, partner_ids, by_week: bool = False):
+    """The accepted offers of a group (partner, or None: all chosen; and week) made in the
+    ranges: those the kept sums count."""
     accepted = Handover.status == OfferStatus.ACCEPTED.value
 
     def lookup(group):
-        where = [accepted, in_period(Handover.offered_at, period)]
+        where = [accepted, in_ranges(Handover.offered_at, ranges)]
         partner = group[0]
         where.append(
             Handover.to_partner_id == partner
@@ -144,21 +151,26 @@ def partner_figures(
             and wait.work > result[wait.partner_id].partner.target_minutes * 60
         ):
             result[wait.partner_id].pending_over_target += 1
-    work = figures.histograms("work", "partner")
-    for pid, count in _within_target(session, period, result, work).items():
+    for pid, count in _within_target(session, result, figures).items():
         result[pid].within_target = count
-    groups, waiting, lookups = {}, {}, {}
+    groups, known, lookups = {}, {}, {}
     for metric, column in (
         ("work", Handover.wait_business_seconds),
         ("wall", Handover.wait_seconds),
     ):
-        lookups[metric] = _offer_lookup(column, period, partner_ids)
-        for (pid,), parts in figures.histograms(metric, "partner").items():
-            groups[(metric, pid)] = parts
+        lookups[metric] = _offer_lookup(column, figures.kept_ranges, partner_ids)
+        for (pid,), ranked in figures.stored(metric, "partner").items():
+            groups[(metric, pid)] = ranked
+        for (pid,), values in figures.known(metric, "partner").items():
+            known[(metric, pid)] = list(values)
         for wait in pending:
-            waiting.setdefault((metric, wait.partner_id), []).append(getattr(wait, metric))
+            known.setdefault((metric, wait.partner_id), []).append(getattr(wait, metric))
     spreads = histogram_spreads(
-        session, groups, waiting, lambda group: lookups[group[0]](group[1:])
+        session,
+        groups,
+        known,
+        lambda group: lookups[group[0]](group[1:]),
+        keep=figures.stretches("partner"),
     )
     for (metric, pid), spread in spreads.items():
         if pid in result:
@@ -174,35 +186,46 @@ _STATUS_FIELDS = {
 }
 
 
-def _within_target(session, period, result, work: dict[tuple, list[Ranked]]) -> dict[int, int]:
-    """Accepted offers within each partner's target: whole buckets from the histogram,
-    the bucket the target falls into counted from its rows."""
+def _within_target(session, result, figures: PeriodFigures) -> dict[int, int]:
+    """Accepted offers within each partner's target: whole buckets from the histograms,
+    the bucket the target falls into counted from its values – those the request read
+    itself in hand, the kept rows' count read once while they stay unchanged."""
     counts, boundary = {}, []
+    work = figures.histograms("work", "partner")
+    stored = figures.stored("work", "partner")
+    known = figures.known("work", "partner")
+    kept = figures.stretches("within_target")
     for pid, fig in result.items():
         target = fig.partner.target_minutes * 60
         last = bucket_of(target)  # every earlier bucket ends before the target
         low, high = bucket_bounds(last)
         parts = work.get((pid,), [])
         counts[pid] = sum(part.through(last - 1) for part in parts)
-        in_last = sum(part.through(last) for part in parts) - counts[pid]
         if high - 1 <= target:
-            counts[pid] += in_last
-        elif in_last:
-            boundary.append((pid, low, target))
+            counts[pid] += sum(part.through(last) for part in parts) - counts[pid]
+            continue
+        counts[pid] += sum(low <= value <= target for value in known.get((pid,), ()))
+        ranked = stored.get((pid,))
+        if ranked is not None and ranked.through(last) > ranked.through(last - 1):
+            if (pid, low, target) not in kept:
+                boundary.append((pid, low, target))
     if boundary:
         parts = [
             sa.select(sa.literal(pid).label("p"), sa.func.count().label("n")).where(
                 Handover.to_partner_id == pid,
                 Handover.status == OfferStatus.ACCEPTED.value,
-                in_period(Handover.offered_at, period),
+                in_ranges(Handover.offered_at, figures.kept_ranges),
                 Handover.wait_business_seconds >= low,
                 Handover.wait_business_seconds <= target,
             )
             for pid, low, target in boundary
         ]
         stmt = sa.union_all(*parts) if len(parts) > 1 else parts[0]
-        for pid, n in session.execute(stmt):
-            counts[pid] += int(n)
+        found = {pid: n for pid, n in session.execute(stmt)}
+        kept.update({key: int(found.get(key[0], 0)) for key in boundary})
+    for (pid, _low, target), n in list(kept.items()):
+        if pid in result and target == result[pid].partner.target_minutes * 60:
+            counts[pid] += n
     return counts
 
 
@@ -215,16 +238,25 @@ def overall_spreads(
 ) -> tuple[Spread, Spread]:
     """One spread over all chosen partners, in working and in wall-clock time."""
     chosen = _partner_ids(session, partner_ids)
-    groups, waiting, lookups = {}, {}, {}
+    groups, known, lookups = {}, {}, {}
     for metric, column in (
         ("work", Handover.wait_business_seconds),
         ("wall", Handover.wait_seconds),
     ):
-        lookups[metric] = _offer_lookup(column, period, chosen)
+        lookups[metric] = _offer_lookup(column, figures.kept_ranges, chosen)
         # The figures hold the chosen partners only (read and counted for them).
-        groups[(metric,)] = figures.histograms(metric, "all").get((), [])
-        waiting[(metric,)] = [getattr(w, metric) for w in pending if w.partner_id in chosen]
-    spreads = histogram_spreads(session, groups, waiting, lambda g: lookups[g[0]]((None,)))
+        groups[(metric,)] = figures.stored(metric, "all").get((), [])
+        known[(metric,)] = [
+            *figures.known(metric, "all").get((), []),
+            *(getattr(w, metric) for w in pending if w.partner_id in chosen),
+        ]
+    spreads = histogram_spreads(
+        session,
+        groups,
+        known,
+        lambda g: lookups[g[0]]((None,)),
+        keep=figures.stretches("all"),
+    )
     return spreads.get(("work",), Spread()), spreads.get(("wall",), Spread())
 
 
@@ -249,9 +281,14 @@ def weekly_spreads(
     waiting = {}
     for wait in pending:
         waiting.setdefault((wait.partner_id, wait.week), []).append(wait.work)
+    known = {
+        key: list(values)
+        for key, values in figures.known("work", "stored").items()
+        if key[1] is not None and chosen(key[0])
+    }
     groups = {
         key: parts
-        for key, parts in figures.histograms("work", "stored").items()
+        for key, parts in figures.stored("work", "stored").items()
         if key[1] is not None and chosen(key[0])
     }
     result, mixed = {}, []
@@ -261,11 +298,16 @@ def weekly_spreads(
                 mixed.append(key)
             else:
                 result[key] = spread
+    for key, waits in waiting.items():
+        known.setdefault(key, []).extend(waits)
     # Offers of a completed week still waiting: rank them with the week's stored waits.
     groups.update({key: figures.ranked_week(key) for key in mixed})
-    lookup = _offer_lookup(Handover.wait_business_seconds, period, partner_ids, by_week=True)
+    lookup = _offer_lookup(
+        Handover.wait_business_seconds, figures.kept_ranges, partner_ids, by_week=True
+    )
     # The chart and its table show median and p90: no maximum to read.
-    result.update(histogram_spreads(session, groups, waiting, lookup, with_maximum=False))
+    keep = figures.stretches("weekly")
+    result.update(histogram_spreads(session, groups, known, lookup, with_maximum=False, keep=keep))
     return result
 
 
@@ -284,11 +326,15 @@ def case_spreads(
     contact (first contacts in the period), in working and wall-clock time."""
     if figures is None:
         figures = period_figures(session, period)
-    groups, lookups = {}, {}
+    groups, known, lookups = {}, {}, {}
     for name, (metric, column, moment) in _CASE_METRICS.items():
-        groups[(name,)] = figures.histograms(metric, "stored").get((0, None), [])
-        lookups[name] = Lookup(column, [in_period(moment, period), column.is_not(None)])
-    spreads = histogram_spreads(session, groups, {}, lambda group: lookups[group[0]])
+        groups[(name,)] = figures.stored(metric, "stored").get((0, None), [])
+        known[(name,)] = figures.known(metric, "stored").get((0, None), [])
+        where = [in_ranges(moment, figures.kept_ranges), column.is_not(None)]
+        lookups[name] = Lookup(column, where)
+    spreads = histogram_spreads(
+        session, groups, known, lambda group: lookups[group[0]], keep=figures.stretches("cases")
+    )
     return {name: spreads.get((name,), Spread()) for name in _CASE_METRICS}
 
 
