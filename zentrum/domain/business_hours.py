@@ -79,8 +79,7 @@ def business_times(
     each start adds only its own day to the working time of the days after it."""
     end = end.astimezone(UTC)
     last = end.astimezone(LOCAL_TZ).date()
-    moments = [start.astimezone(UTC) for start in starts]
-    days = [moment.astimezone(LOCAL_TZ).date() for moment in moments]
+    days = [start.astimezone(LOCAL_TZ).date() for start in starts]
     # after[day]: working time of the days after ``day`` up to the end.
     after: dict[date, timedelta] = {}
     total, day = timedelta(0), last
@@ -89,10 +88,22 @@ def business_times(
         after[day] = total
         total += _worked(day, None, end, hours)
         day -= timedelta(days=1)
-    return [
-        _worked(day, moment, end, hours) + after[day] if moment < end else timedelta(0)
-        for moment, day in zip(moments, days, strict=True)
-    ]
+    # Many starts share a day: its window is looked up once.
+    windows = {
+        day: _day_window(day, hours) if is_working_day(day, hours) else None for day in after
+    }
+    result = []
+    for start, day in zip(starts, days, strict=True):
+        if start >= end:
+            result.append(timedelta(0))
+            continue
+        worked, window = after[day], windows[day]
+        if window is not None:
+            lo, hi = max(start, window[0]), min(end, window[1])
+            if hi > lo:
+                worked += hi - lo
+        result.append(worked)
+    return result
 
 
 def _worked(day: date, start: datetime | None, end: datetime, hours: OpeningHours) -> timedelta:

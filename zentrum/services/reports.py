@@ -86,7 +86,8 @@ def pending_waits(
     stmt = sa.select(
         Handover.to_partner_id, Handover.id, Handover.offered_at, Handover.offered_week
     ).where(PENDING_OFFER, *_offer_filter(period, partner_ids))
-    rows = session.execute(stmt).all()
+    # Through the session's connection: the ORM's result rows cost more than the work.
+    rows = session.connection().execute(stmt).all()
     worked = working_seconds_until([at for _pid, _oid, at, _week in rows], now)
     return [
         PendingWait(pid, oid, at, week, wall_seconds(at, now), work)
