@@ -132,11 +132,13 @@ def _fresh_forms(session, count: int, worker: int = 0) -> list[dict]:
     return [_intake_form(session, base + i) for i in range(count)]
 
 
-def _unkept(get, path: str):
-    """A request after the process has dropped the report sums it keeps."""
+def _unkept(get, path: str, newest_parts: int | None = None):
+    """A request after the process has dropped the report sums it keeps: all of them (as
+    after the worker's start), or the period's and the newest day's (as after a rebuild
+    of that day)."""
     from zentrum.services.report_cube import forget_kept
 
-    forget_kept()
+    forget_kept(newest_parts)
     return get(path)
 
 
@@ -236,9 +238,18 @@ def measure(url: str, repeat: int) -> dict:
             302,
         ),
         ("Dashboard", supervisor, lambda c, _i: c.get("/leitung/"), repeat, 200),
-        # The same after every change to the weekly and daily sums: nothing kept, all read.
+        # After a rebuild of one day (yesterday): the period's sums added up again from
+        # the kept weeks and days, that day read, the percentiles' rows read.
         (
-            "Dashboard (Summen neu gelesen)",
+            "Dashboard (ein Tag neu gebaut)",
+            supervisor,
+            lambda c, _i: _unkept(c.get, "/leitung/", newest_parts=1),
+            repeat,
+            200,
+        ),
+        # The first dashboard of a worker process: nothing kept, all read.
+        (
+            "Dashboard (Prozessstart)",
             supervisor,
             lambda c, _i: _unkept(c.get, "/leitung/"),
             repeat,

@@ -279,3 +279,36 @@ def test_a_second_dashboard_reads_no_percentile_rows_and_says_the_same(
     forget_kept()
     cold = build_dashboard(session, period, None, NOW)
     assert again == first == cold
+
+
+def test_a_period_with_one_day_rebuilt_reads_that_day_alone(session, cases, count_queries):
+    from zentrum.services.report_cube import forget_kept
+
+    for n in range(30):
+        cases(at=NOW - timedelta(days=n % 24, hours=n % 5))
+    refresh(session, NOW, margin=timedelta(0))
+    forget_kept()
+    start = local_date(NOW) - timedelta(days=20)
+    start -= timedelta(days=1 if start.weekday() == 0 else 0)  # not a whole week's Monday
+    period = Period(start, local_date(NOW))
+    in_weeks = {week + timedelta(days=n) for week in full_weeks(period) for n in range(7)}
+    first = period_figures(session, period)
+    # A day at the period's start that no whole week covers: summed by the day cube.
+    rebuilt = min(
+        d for d in (period.first + timedelta(days=n) for n in range(7)) if d not in in_weeks
+    )
+    assert _day_valid(session, rebuilt)
+    session.execute(sa.update(ReportDay).where(ReportDay.day == rebuilt).values(token=12345))
+    session.commit()
+    with count_queries() as statements:
+        again = period_figures(session, period)
+    sums = [s for s in statements if "report_cube" in s or "report_day_cube" in s]
+    assert len(sums) == 1 and "report_day_cube" in sums[0]
+    assert (again.counts, again.hist) == (first.counts, first.hist)
+    forget_kept()
+    cold = period_figures(session, period)
+    assert (cold.counts, cold.hist, cold.kept.weekly) == (
+        again.counts,
+        again.hist,
+        again.kept.weekly,
+    )

@@ -12,7 +12,6 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import groupby
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -354,13 +353,26 @@ def _current(session: Session, column, wanted: list[date]) -> list[tuple[date, i
 # so an entry holds exactly what the cube holds while its key is still current.
 _KEPT: OrderedDict[tuple, "Figures"] = OrderedDict()
 _KEPT_MAX = 8
+# The sums of single weeks and days (all partners), by database, grain, first day and
+# token: a period whose key changed (a day rebuilt or marked stale) is added up again
+# from the parts still current, and only the new ones are read.
+_PARTS: OrderedDict[tuple, "Figures"] = OrderedDict()
+_PARTS_MAX = 40
 _KEPT_LOCK = threading.Lock()
 
 
-def forget_kept() -> None:
-    """Drop the sums this process keeps (the benchmark times the dashboard without them)."""
+def forget_kept(newest_parts: int | None = None) -> None:
+    """Drop the sums this process keeps (the benchmark times the dashboard without them):
+    all of them, or the periods' sums and the parts of the ``newest_parts`` latest days
+    or weeks (what a rebuild of those asks for)."""
     with _KEPT_LOCK:
         _KEPT.clear()
+        if newest_parts is None:
+            _PARTS.clear()
+        else:
+            newest = sorted(_PARTS, key=lambda key: key[2], reverse=True)[:newest_parts]
+            for key in newest:
+                del _PARTS[key]
 
 
 def period_figures(session: Session, period: Period, partner_ids=None) -> PeriodFigures:
@@ -375,7 +387,8 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     ]
     days = _current(session, ReportDay.day, others)
     chosen = tuple(sorted(partner_ids)) if partner_ids else ()
-    key = (session.get_bind().url.render_as_string(), chosen, tuple(weeks), tuple(days))
+    url = session.get_bind().url.render_as_string()
+    key = (url, chosen, tuple(weeks), tuple(days))
     # A week built before there were tokens has none: such sums are read, not kept.
     keep = all(token is not None for _first, token in (*weeks, *days))
     with _KEPT_LOCK:
@@ -383,10 +396,8 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
         if kept is not None:
             _KEPT.move_to_end(key)
     if kept is None:
-        kept = Figures()
-        if weeks:
-            _read_weeks(session, [week for week, _token in weeks], partner_ids, kept)
-        _read_days(session, [day for day, _token in days], partner_ids, kept)
+        parts = _kept_parts(session, url, "week", weeks) + _kept_parts(session, url, "day", days)
+        kept = _added_up(parts, partner_ids)
         if keep:
             with _KEPT_LOCK:
                 _KEPT[key] = kept
@@ -398,62 +409,97 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     return PeriodFigures(kept, fresh, _between(period, gaps))
 
 
-def _chosen(cube, partner_ids) -> list:
-    return [cube.partner_id.in_([0, *partner_ids])] if partner_ids else []
+def _kept_parts(session: Session, url: str, grain: str, wanted) -> list[Figures]:
+    """The sums of the wanted (week or day, token) pairs, each a ``Figures`` of all
+    partners: kept ones as they are, the others read in one statement (and kept)."""
+    found: dict[date, Figures] = {}
+    with _KEPT_LOCK:
+        for first, token in wanted:
+            part = _PARTS.get((url, grain, first, token)) if token is not None else None
+            if part is not None:
+                _PARTS.move_to_end((url, grain, first, token))
+                found[first] = part
+    missing = [first for first, _token in wanted if first not in found]
+    if missing:
+        read = _read_weeks(session, missing) if grain == "week" else _read_days(session, missing)
+        found.update(read)
+        with _KEPT_LOCK:
+            for first, token in wanted:
+                if first in read and token is not None:
+                    _PARTS[(url, grain, first, token)] = read[first]
+            while len(_PARTS) > _PARTS_MAX:
+                _PARTS.popitem(last=False)
+    return [found[first] for first, _token in wanted]
 
 
-def _read_weeks(session: Session, weeks: list[date], partner_ids, figures: Figures) -> None:
-    """Add up the weeks' sums. The working-time histograms come added up over the weeks
-    and one by one, with the spread of each week beside them."""
-    weeks_read = ReportCube.week.in_(weeks)
-    chosen = _chosen(ReportCube, partner_ids)
-    stmt = (
-        sa.select(ReportCube.kind, ReportCube.partner_id, ReportCube.key, sa.func.sum(ReportCube.n))
-        .where(weeks_read, ReportCube.kind.not_in(["work", WEEK_SPREAD]), *chosen)
-        .group_by(ReportCube.kind, ReportCube.partner_id, ReportCube.key)
-    )
-    # Through the session's connection: the ORM's result machinery cost more than SQLite's
-    # own work for the ~20,000 rows of a 4-week period at a million cases.
-    connection = session.connection()
-    for kind, partner_id, key, n in connection.execute(stmt):
-        figures.add(kind, partner_id, key, None, int(n))
+def _added_up(parts: list[Figures], partner_ids) -> Figures:
+    """The parts' sums added up, for the chosen partners (all: None) and the figures of
+    no partner (0)."""
+    chosen = set(partner_ids) if partner_ids else None
+
+    def wanted(partner_id: int) -> bool:
+        return chosen is None or partner_id == 0 or partner_id in chosen
+
+    total = Figures()
+    for part in parts:
+        for kind, counts in part.counts.items():
+            into = total.counts[kind]
+            for group, n in counts.items():
+                if wanted(group[0]):
+                    into[group] += n
+        for metric, groups in part.hist.items():
+            for group, counts in groups.items():
+                if wanted(group[0]):
+                    total.hist[metric][group].update(counts)
+        for group, spread in part.weekly.items():
+            if wanted(group[0]):
+                total.weekly[group] = spread
+        for group, counts in part.week_hist.items():
+            if wanted(group[0]):
+                total.week_hist[group] = counts
+    return total
+
+
+def _read_weeks(session: Session, weeks: list[date]) -> dict[date, Figures]:
+    """Each week's sums, all partners. The working-time histograms come per partner (the
+    week's share of the period's) and per partner and week (the weekly chart ranks
+    those), with the spread of each partner's week beside them."""
+    parts = {week: Figures() for week in weeks}
     stmt = sa.select(
-        ReportCube.kind, ReportCube.partner_id, ReportCube.week, ReportCube.key, ReportCube.n
-    ).where(weeks_read, ReportCube.kind.in_(["work", WEEK_SPREAD]), *chosen)
+        ReportCube.week, ReportCube.kind, ReportCube.partner_id, ReportCube.key, ReportCube.n
+    ).where(ReportCube.week.in_(weeks))
+    # Through the session's connection: the ORM's result machinery cost more than SQLite's
+    # own work for the ~50,000 rows of a 4-week period at a million cases.
     spreads: dict[tuple, dict] = defaultdict(dict)
-    week_hist: dict[tuple, Counter] = defaultdict(Counter)
-    summed: dict[int, Counter] = defaultdict(Counter)
-    for kind, partner_id, week, key, n in connection.execute(stmt):
+    for week, kind, partner_id, key, n in session.connection().execute(stmt):
+        figures = parts[week]
         if kind == WEEK_SPREAD:
             spreads[(partner_id, week)][key] = n
-        else:
+        elif kind == "work":
             bucket = int(key)
-            week_hist[(partner_id, week)][bucket] += n
-            summed[partner_id][bucket] += n
-    figures.week_hist.update(week_hist)
-    for partner_id, counts in summed.items():
-        figures.hist["work"][(partner_id, None)].update(counts)
-    for group, values in spreads.items():
-        figures.weekly[group] = Spread(**values)
+            figures.hist["work"][(partner_id, None)][bucket] += n
+            figures.week_hist.setdefault((partner_id, week), Counter())[bucket] += n
+        else:
+            figures.add(kind, partner_id, key, None, n)
+    for (partner_id, week), values in spreads.items():
+        parts[week].weekly[(partner_id, week)] = Spread(**values)
+    return parts
 
 
-def _read_days(session: Session, days: list[date], partner_ids, figures: Figures) -> None:
-    """Add up the days' sums, one statement per week they fall into: the working-time
-    histograms stay apart by week (the weekly chart ranks the rest of such a week)."""
-    chosen = _chosen(ReportDayCube, partner_ids)
-    for monday, group in groupby(days, key=_monday):
-        stmt = (
-            sa.select(
-                ReportDayCube.kind,
-                ReportDayCube.partner_id,
-                ReportDayCube.key,
-                sa.func.sum(ReportDayCube.n),
-            )
-            .where(ReportDayCube.day.in_(list(group)), *chosen)
-            .group_by(ReportDayCube.kind, ReportDayCube.partner_id, ReportDayCube.key)
-        )
-        for kind, partner_id, key, n in session.connection().execute(stmt):
-            figures.add(kind, partner_id, key, monday, int(n))
+def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
+    """Each day's sums, all partners: the working-time histograms by the week the day
+    falls into (the weekly chart ranks the rest of such a week)."""
+    parts = {day: Figures() for day in days}
+    stmt = sa.select(
+        ReportDayCube.day,
+        ReportDayCube.kind,
+        ReportDayCube.partner_id,
+        ReportDayCube.key,
+        ReportDayCube.n,
+    ).where(ReportDayCube.day.in_(days))
+    for day, kind, partner_id, key, n in session.connection().execute(stmt):
+        parts[day].add(kind, partner_id, key, _monday(day), n)
+    return parts
 
 
 # --- keeping the weeks and days current ------------------------------------------------
