@@ -15,10 +15,10 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.clock import local_date
 from zentrum.models import Case, ReportOpenWeek
 from zentrum.models.case import OPEN_CASE
 from zentrum.services.periods import Period
+from zentrum.services.timing import week_of
 
 # Open cases by age: (label key, minimum age in days).
 AGE_BUCKETS = (
@@ -27,10 +27,6 @@ AGE_BUCKETS = (
     ("one_to_three_months", 28),
     ("over_three_months", 91),
 )
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @lru_cache(maxsize=4096)
@@ -42,9 +38,8 @@ def _span(monday: date) -> tuple[datetime, datetime]:
 def stale_open_weeks(session: Session, moments, now: datetime) -> None:
     """Mark the weeks of these recording moments stale in the current transaction (the
     running week is never built, so it needs no mark; a mark already there is kept)."""
-    current = _monday(local_date(now))
-    weeks = sorted({_monday(local_date(at)) for at in moments if at is not None} - {current})
-    weeks = [week for week in weeks if week < current]
+    current = week_of(now)
+    weeks = sorted({week for week in map(week_of, filter(None, moments)) if week < current})
     if weeks:
         session.execute(
             sa.update(ReportOpenWeek)
@@ -72,7 +67,7 @@ def build_open_week(session: Session, monday: date, now: datetime) -> None:
 def open_weeks_to_build(session: Session, first: datetime, last: date) -> list[date]:
     """The Mondays from the week of ``first`` to ``last`` whose counts are not current."""
     valid = set(session.scalars(sa.select(ReportOpenWeek.week).where(ReportOpenWeek.valid)))
-    monday, wanted = _monday(local_date(first)), []
+    monday, wanted = week_of(first), []
     while monday <= last:
         if monday not in valid:
             wanted.append(monday)
