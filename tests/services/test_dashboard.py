@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from zentrum.models import Case, ReportOpenWeek
+from zentrum.models import Case, ReportOpenDay, ReportOpenWeek
 from zentrum.services.open_cases import AGE_BUCKETS, open_by_age
 from zentrum.services.report_cube import refresh
 from zentrum.services.timing import week_of
@@ -61,7 +61,20 @@ def test_open_cases_by_age_take_current_weeks_from_their_counts(session, cases):
     session.commit()
     kept = open_by_age(session, NOW)
     assert 0 < sum(n for _key, n in kept) < sum(n for _key, n in expected)
-    assert kept[0] == ("under_week", 0)  # no whole week lies within the last seven days
+
+
+def test_the_last_days_come_from_their_daily_counts(session, cases):
+    # Recorded two to five days ago: no whole week of them lies within the last seven
+    # days, but whole days do.
+    for hours in (50, 70, 90, 110):
+        cases(at=NOW - timedelta(hours=hours))
+    cases(at=NOW - timedelta(hours=1))  # today: never summed
+    refresh(session, NOW, margin=timedelta(0))
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReportOpenDay)) >= 4
+    assert open_by_age(session, NOW)[0] == ("under_week", 5)
+    session.execute(sa.update(Case.__table__).values(status="closed"))  # behind the marks
+    session.commit()
+    assert open_by_age(session, NOW)[0] == ("under_week", 4)
 
 
 def test_closing_or_reopening_a_case_marks_its_week_and_the_count_follows(session, cases):

@@ -12,6 +12,7 @@ from zentrum.models.report import (
     ReportCube,
     ReportDay,
     ReportDayCube,
+    ReportOpenDay,
     ReportOpenWeek,
     ReportWeek,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ReportCube",
     "ReportDay",
     "ReportDayCube",
+    "ReportOpenDay",
     "ReportOpenWeek",
     "ReportWeek",
     "RoutingRule",

@@ -78,3 +78,16 @@ class ReportOpenWeek(Base):
     open_cases: Mapped[int] = mapped_column(default=0)
     valid: Mapped[bool] = mapped_column(default=False)
     built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReportOpenDay(Base):
+    """How many cases recorded on a day (Wuppertal time) of the last ``DAY_HORIZON`` are
+    still open; current when ``valid``. The age bands end within a week: their edges and
+    the last days take days rather than rows."""
+
+    __tablename__ = "report_open_days"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    open_cases: Mapped[int] = mapped_column(default=0)
+    valid: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

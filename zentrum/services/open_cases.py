@@ -15,7 +15,8 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.models import Case, ReportOpenWeek
+from zentrum.domain.clock import local_date
+from zentrum.models import Case, ReportOpenDay, ReportOpenWeek
 from zentrum.models.case import OPEN_CASE
 from zentrum.services.periods import Period
 from zentrum.services.timing import week_of
@@ -30,61 +31,97 @@ AGE_BUCKETS = (
 
 
 @lru_cache(maxsize=4096)
-def _span(monday: date) -> tuple[datetime, datetime]:
-    week = Period(monday, monday + timedelta(days=6))
-    return week.start, week.end
+def _span(first: date, days: int) -> tuple[datetime, datetime]:
+    """A week (7) or a day (1) from local midnight to local midnight, in UTC."""
+    span = Period(first, first + timedelta(days=days - 1))
+    return span.start, span.end
 
 
-def stale_open_weeks(session: Session, moments, now: datetime) -> None:
-    """Mark the weeks of these recording moments stale in the current transaction (the
-    running week is never built, so it needs no mark; a mark already there is kept)."""
-    current = week_of(now)
-    weeks = sorted({week for week in map(week_of, filter(None, moments)) if week < current})
-    if weeks:
-        session.execute(
-            sa.update(ReportOpenWeek)
-            .where(ReportOpenWeek.week.in_(weeks), ReportOpenWeek.valid)
-            .values(valid=False),
-            execution_options={"synchronize_session": False},
-        )
+# Per grain: the table, its key, its length in days.
+_GRAINS = {
+    "week": (ReportOpenWeek, ReportOpenWeek.week, 7),
+    "day": (ReportOpenDay, ReportOpenDay.day, 1),
+}
 
 
-def build_open_week(session: Session, monday: date, now: datetime) -> None:
-    """Count the week's open cases from the rows and mark the count current."""
-    start, end = _span(monday)
+def stale_open_counts(session: Session, moments, now: datetime, horizon: timedelta) -> None:
+    """Mark the weeks and days of these recording moments stale in the current
+    transaction: completed weeks, and completed days of the last ``horizon`` (the running
+    week and today are never built, so they need no mark; a mark already there is kept)."""
+    moments = [moment for moment in moments if moment is not None]
+    current, today = week_of(now), local_date(now)
+    weeks = sorted({week for week in map(week_of, moments) if week < current})
+    days = sorted({d for d in map(local_date, moments) if today - horizon <= d < today})
+    for (model, column, _length), wanted in ((_GRAINS["week"], weeks), (_GRAINS["day"], days)):
+        if wanted:
+            session.execute(
+                sa.update(model).where(column.in_(wanted), model.valid).values(valid=False),
+                execution_options={"synchronize_session": False},
+            )
+
+
+def _build(session: Session, grain: str, first: date, now: datetime) -> None:
+    model, column, length = _GRAINS[grain]
+    start, end = _span(first, length)
     count = session.scalar(
         sa.select(sa.func.count())
         .select_from(Case)
         .where(OPEN_CASE, Case.created_at >= start, Case.created_at < end)
     )
-    row = session.get(ReportOpenWeek, monday)
+    row = session.get(model, first)
     if row is None:
-        session.add(ReportOpenWeek(week=monday, open_cases=count, valid=True, built_at=now))
+        session.add(model(**{column.key: first}, open_cases=count, valid=True, built_at=now))
     else:
         row.open_cases, row.valid, row.built_at = count, True, now
 
 
-def open_weeks_to_build(session: Session, first: datetime, last: date) -> list[date]:
-    """The Mondays from the week of ``first`` to ``last`` whose counts are not current."""
-    valid = set(session.scalars(sa.select(ReportOpenWeek.week).where(ReportOpenWeek.valid)))
-    monday, wanted = week_of(first), []
-    while monday <= last:
-        if monday not in valid:
-            wanted.append(monday)
+def build_open_week(session: Session, monday: date, now: datetime) -> None:
+    """Count the week's open cases from the rows and mark the count current."""
+    _build(session, "week", monday, now)
+
+
+def build_open_day(session: Session, day: date, now: datetime) -> None:
+    """Count the day's open cases from the rows and mark the count current."""
+    _build(session, "day", day, now)
+
+
+def open_spans_to_build(
+    session: Session, first: datetime, last_week: date, days: list[date]
+) -> list[tuple[str, date]]:
+    """("open", Monday) from the week of ``first`` to ``last_week`` and ("open_day", day)
+    of the given days whose counts are not current."""
+    weeks = set(session.scalars(sa.select(ReportOpenWeek.week).where(ReportOpenWeek.valid)))
+    wanted, monday = [], week_of(first)
+    while monday <= last_week:
+        if monday not in weeks:
+            wanted.append(("open", monday))
         monday += timedelta(days=7)
+    valid_days = set(session.scalars(sa.select(ReportOpenDay.day).where(ReportOpenDay.valid)))
+    wanted += [
+        ("open_day", day) for day in days if day not in valid_days and day >= local_date(first)
+    ]
     return wanted
+
+
+def drop_open_days(session: Session, before: date) -> None:
+    """Forget the daily counts older than the horizon (in the caller's transaction)."""
+    session.execute(sa.delete(ReportOpenDay).where(ReportOpenDay.day < before))
 
 
 def open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     """Open cases by the age bands of ``AGE_BUCKETS`` (a case of age exactly 7 days is in
-    the second band): current weeks wholly inside a band from their counts, every other
-    stretch of the band counted from the partial index of open cases, all in one
-    statement."""
-    weeks = sorted(
-        (_span(week), n)
-        for week, n in session.execute(
-            sa.select(ReportOpenWeek.week, ReportOpenWeek.open_cases).where(ReportOpenWeek.valid)
-        )
+    the second band): current weeks and days wholly inside a band from their counts (a
+    day only where no week is taken), every other stretch of the band counted from the
+    partial index of open cases, all in one statement."""
+    weekly = sa.select(sa.literal(7), ReportOpenWeek.week, ReportOpenWeek.open_cases).where(
+        ReportOpenWeek.valid
+    )
+    daily = sa.select(sa.literal(1), ReportOpenDay.day, ReportOpenDay.open_cases).where(
+        ReportOpenDay.valid
+    )
+    counted = sorted(
+        (_span(first, length), length, n, first - timedelta(days=first.weekday()))
+        for length, first, n in session.execute(sa.union_all(weekly, daily))
     )
     # Band i holds the cases recorded after edges[i + 1] and up to edges[i] (None: no end).
     edges = [None, *(now - timedelta(days=days) for _key, days in AGE_BUCKETS[1:]), None]
@@ -92,15 +129,19 @@ def open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     for index in range(len(AGE_BUCKETS)):
         after, upto = edges[index + 1], edges[index]
         inside = [
-            ((start, end), n)
-            for (start, end), n in weeks
+            ((start, end), length, n, monday)
+            for (start, end), length, n, monday in counted
             if (after is None or start > after) and (upto is None or end <= upto)
         ]
+        weeks = {monday for _span_, length, _n, monday in inside if length == 7}
+        inside = [
+            (span, n) for span, length, n, monday in inside if length == 7 or monday not in weeks
+        ]
         totals.append(sum(n for _span_, n in inside))
-        # The band's cases outside those weeks: before, between and after them, as
+        # The band's cases outside those spans: before, between and after them, as
         # (moment, inclusive) bounds; the band's own edge is inclusive at its end only.
         low = (after, False)
-        for (start, end), _n in inside:
+        for (start, end), _n in sorted(inside):
             stretches.append((index, low, (start, False)))
             low = (end, True)
         stretches.append((index, low, (upto, True)))

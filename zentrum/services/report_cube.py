@@ -28,11 +28,18 @@ from zentrum.models import (
     ReportCube,
     ReportDay,
     ReportDayCube,
+    ReportOpenDay,
     ReportOpenWeek,
     ReportWeek,
     case_topics,
 )
-from zentrum.services.open_cases import build_open_week, open_weeks_to_build, stale_open_weeks
+from zentrum.services.open_cases import (
+    build_open_day,
+    build_open_week,
+    drop_open_days,
+    open_spans_to_build,
+    stale_open_counts,
+)
 from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.timing import week_of
@@ -588,8 +595,8 @@ def _mark_current(session: Session, column, first: date, now: datetime) -> None:
 def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[str, date]]:
     """Completed weeks and days (ended at least ``margin`` ago) with data that are not
     current, as ("week", Monday) and ("day", date): the weeks first, oldest first; then
-    the days of the last ``DAY_HORIZON``, newest first; then the weeks whose count of open
-    cases is not current, as ("open", Monday)."""
+    the days of the last ``DAY_HORIZON``, newest first; then the weeks and days whose
+    count of open cases is not current, as ("open", Monday) and ("open_day", date)."""
     first_case = session.scalar(sa.select(sa.func.min(Case.created_at)))
     first = [
         session.scalar(sa.select(sa.func.min(Handover.offered_at))),
@@ -608,13 +615,14 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
         monday += timedelta(days=7)
     oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
     valid = set(session.scalars(sa.select(ReportDay.day).where(ReportDay.valid)))
-    day = local_date(now - margin) - timedelta(days=1)
+    day, days = local_date(now - margin) - timedelta(days=1), []
     while day >= oldest:
+        days.append(day)
         if day not in valid:
             spans.append(("day", day))
         day -= timedelta(days=1)
     if first_case is not None:
-        spans += [("open", week) for week in open_weeks_to_build(session, first_case, last)]
+        spans += open_spans_to_build(session, first_case, last, days)
     return spans
 
 
@@ -622,17 +630,19 @@ _GRAINS = {
     "week": (ReportWeek, ReportWeek.week, build_week),
     "day": (ReportDay, ReportDay.day, build_day),
     "open": (ReportOpenWeek, ReportOpenWeek.week, build_open_week),
+    "open_day": (ReportOpenDay, ReportOpenDay.day, build_open_day),
 }
 
 
 def refresh(
     session: Session, now: datetime, *, margin: timedelta = timedelta(hours=1), limit=None
 ) -> list[tuple[str, date]]:
-    """Rebuild the stale completed weeks and days (and weeks' open cases), one transaction
-    each; those rebuilt.
+    """Rebuild the stale completed weeks and days (and their counts of open cases), one
+    transaction each; those rebuilt.
 
-    Each locks its table (``report_weeks``, ``report_days``, ``report_open_weeks``) on PostgreSQL (writers mark
-    them stale under a conflicting lock) and, on SQLite, starts with the write lock, so
+    Each locks its table (``report_weeks``, ``report_days``, ``report_open_weeks``,
+    ``report_open_days``) on PostgreSQL (writers mark them stale under a conflicting
+    lock) and, on SQLite, starts with the write lock, so
     that it is counted from rows no other transaction is changing. Days that have fallen
     out of ``DAY_HORIZON`` are dropped.
     """
@@ -662,6 +672,7 @@ def _drop_old_days(session: Session, before: date) -> None:
     with write_transaction():
         session.execute(sa.delete(ReportDayCube).where(ReportDayCube.day < before))
         session.execute(sa.delete(ReportDay).where(ReportDay.day < before))
+        drop_open_days(session, before)
         session.commit()
 
 
@@ -758,7 +769,7 @@ def _mark_changed_days(session: Session, _context, _instances) -> None:
         if people:
             days |= _days_of_people(session, people)
         stale_days(session, days, _utcnow())
-        stale_open_weeks(session, recorded, _utcnow())
+        stale_open_counts(session, recorded, _utcnow(), DAY_HORIZON)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -780,7 +791,7 @@ def _mark_bulk_changes(state) -> None:
     moments = list(state.session.scalars(stmt, execution_options={"report_cube": True}))
     stale_days(state.session, {local_date(at) for at in moments}, _utcnow())
     if entity is Case:
-        stale_open_weeks(state.session, moments, _utcnow())
+        stale_open_counts(state.session, moments, _utcnow(), DAY_HORIZON)
 
 
 def _utcnow() -> datetime:
