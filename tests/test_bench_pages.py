@@ -167,6 +167,19 @@ def test_parallel_intakes_are_each_stored_once(bench_url, seeded):
     assert len(new_names) == len(set(new_names))  # every enquiry a new person
 
 
+def test_the_pages_asked_for_stay_the_same_when_enquiries_are_added(bench_url, seeded):
+    from zentrum.bench_worker import _targets
+
+    before = _targets(seeded)
+    seeded.rollback()
+    done, _refused, _span = intake_rate(bench_url, 1, 0.5)
+    assert done > 0
+    seeded.expire_all()
+    # The name searched for and the reference are those of the middle seeded case: a
+    # reused database, grown by earlier runs' enquiries, is asked the same questions.
+    assert _targets(seeded) == before
+
+
 def test_the_database_is_emptied_afterwards(bench_url):
     assert has_cases(bench_url)
     empty(bench_url)
@@ -206,16 +219,3 @@ def test_a_reused_database_is_migrated_to_the_code_before_it_is_measured(tmp_pat
         assert "report_open_weeks" in sa.inspect(connection).get_table_names()
     engine.dispose()
     assert said == [said[0]] and said[0].startswith("Summen nachgeholt: 0 in")
-
-
-def test_the_pages_asked_for_stay_the_same_when_enquiries_are_added(bench_url, seeded):
-    from zentrum.bench_worker import _targets
-
-    before = _targets(seeded)
-    seeded.rollback()
-    done, _refused, _span = intake_rate(bench_url, 1, 0.5)
-    assert done > 0
-    seeded.expire_all()
-    # The name searched for and the reference are those of the middle seeded case: a
-    # reused database, grown by earlier runs' enquiries, is asked the same questions.
-    assert _targets(seeded) == before
