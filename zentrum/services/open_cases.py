@@ -38,7 +38,7 @@ def _span(first: date, days: int) -> tuple[datetime, datetime]:
 
 
 # Per grain: the table, its key, its length in days.
-_GRAINS = {
+_TABLES = {
     "week": (ReportOpenWeek, ReportOpenWeek.week, 7),
     "day": (ReportOpenDay, ReportOpenDay.day, 1),
 }
@@ -52,7 +52,7 @@ def stale_open_counts(session: Session, moments, now: datetime, horizon: timedel
     current, today = week_of(now), local_date(now)
     weeks = sorted({week for week in map(week_of, moments) if week < current})
     days = sorted({d for d in map(local_date, moments) if today - horizon <= d < today})
-    for (model, column, _length), wanted in ((_GRAINS["week"], weeks), (_GRAINS["day"], days)):
+    for (model, column, _length), wanted in ((_TABLES["week"], weeks), (_TABLES["day"], days)):
         if wanted:
             session.execute(
                 sa.update(model).where(column.in_(wanted), model.valid).values(valid=False),
@@ -61,7 +61,7 @@ def stale_open_counts(session: Session, moments, now: datetime, horizon: timedel
 
 
 def _build(session: Session, grain: str, first: date, now: datetime) -> None:
-    model, column, length = _GRAINS[grain]
+    model, column, length = _TABLES[grain]
     start, end = _span(first, length)
     count = session.scalar(
         sa.select(sa.func.count())
@@ -83,24 +83,6 @@ def build_open_week(session: Session, monday: date, now: datetime) -> None:
 def build_open_day(session: Session, day: date, now: datetime) -> None:
     """Count the day's open cases from the rows and mark the count current."""
     _build(session, "day", day, now)
-
-
-def open_spans_to_build(
-    session: Session, first: datetime, last_week: date, days: list[date]
-) -> list[tuple[str, date]]:
-    """("open", Monday) from the week of ``first`` to ``last_week`` and ("open_day", day)
-    of the given days whose counts are not current."""
-    weeks = set(session.scalars(sa.select(ReportOpenWeek.week).where(ReportOpenWeek.valid)))
-    wanted, monday = [], week_of(first)
-    while monday <= last_week:
-        if monday not in weeks:
-            wanted.append(("open", monday))
-        monday += timedelta(days=7)
-    valid_days = set(session.scalars(sa.select(ReportOpenDay.day).where(ReportOpenDay.valid)))
-    wanted += [
-        ("open_day", day) for day in days if day not in valid_days and day >= local_date(first)
-    ]
-    return wanted
 
 
 def drop_open_days(session: Session, before: date) -> None:

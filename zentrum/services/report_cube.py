@@ -37,7 +37,6 @@ from zentrum.services.open_cases import (
     build_open_day,
     build_open_week,
     drop_open_days,
-    open_spans_to_build,
     stale_open_counts,
 )
 from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
@@ -153,12 +152,16 @@ class PeriodFigures:
         return self.kept.ranked(metric, by)
 
     def known(self, metric: str, by: str) -> dict[tuple, list[int]]:
-        """The waits this request read from the rows itself, by group (see ``stored``)."""
-        group_of = _GROUPINGS[by]
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for (partner_id, week), values in self.fresh.values.get(metric, {}).items():
-            groups[group_of(partner_id, week)].extend(values)
-        return groups
+        """The waits this request read from the rows itself, by group (see ``stored``);
+        worked out once (the partners' figures and their target shares both ask)."""
+        found = self.fresh.derived.get(("known", metric, by))
+        if found is None:
+            group_of = _GROUPINGS[by]
+            found = defaultdict(list)
+            for (partner_id, week), values in self.fresh.values.get(metric, {}).items():
+                found[group_of(partner_id, week)].extend(values)
+            self.fresh.derived[("known", metric, by)] = found
+        return found
 
     def stretches(self, name: str) -> dict:
         """Where percentile reads of the kept rows keep what they read (``histogram_spreads``'
@@ -232,11 +235,9 @@ def _values_in(session: Session, span, partner_ids):
             yield "work", partner_id, week, work
         if wall is not None:
             yield "wall", partner_id, None, wall
-    for moment, metrics in (
-        (Case.created_at, ("intake_work", "intake_wall")),
-        (Case.first_contact_at, ("contact_work", "contact_wall")),
-    ):
-        columns = [_CASE_COLUMNS[metric] for metric in metrics]
+    for metrics in (("intake_work", "intake_wall"), ("contact_work", "contact_wall")):
+        columns = [CASE_WAITS[metric][0] for metric in metrics]
+        moment = CASE_WAITS[metrics[0]][1]
         stmt = sa.select(*columns).where(
             _within(moment, span), sa.or_(*(column.is_not(None) for column in columns))
         )
@@ -246,11 +247,12 @@ def _values_in(session: Session, span, partner_ids):
                     yield metric, 0, None, value
 
 
-_CASE_COLUMNS = {
-    "intake_work": Case.first_accept_business_seconds,
-    "intake_wall": Case.first_accept_seconds,
-    "contact_work": Case.contact_business_seconds,
-    "contact_wall": Case.contact_seconds,
+# The cases' waits: metric → (the wait, the moment that places it in a period).
+CASE_WAITS = {
+    "intake_work": (Case.first_accept_business_seconds, Case.created_at),
+    "intake_wall": (Case.first_accept_seconds, Case.created_at),
+    "contact_work": (Case.contact_business_seconds, Case.first_contact_at),
+    "contact_wall": (Case.contact_seconds, Case.first_contact_at),
 }
 
 
@@ -275,18 +277,10 @@ def _rows_in(session: Session, span, partner_ids, histograms: bool):
         referred.append(Referral.to_partner_id.in_(partner_ids))
     yield from _count(session, "referral", Referral.to_partner_id, Referral.status, None, referred)
     created = _within(Case.created_at, span)
-    contacted = _within(Case.first_contact_at, span)
-    for kind, where in (
-        ("intake_work", created),
-        ("intake_wall", created),
-        ("contact_work", contacted),
-        ("contact_wall", contacted),
-    ):
-        if histograms:
-            column = _CASE_COLUMNS[kind]
-            yield from _count(
-                session, kind, None, bucket_sql(column), None, [where, column.is_not(None)]
-            )
+    if histograms:
+        for kind, (column, moment) in CASE_WAITS.items():
+            where = [_within(moment, span), column.is_not(None)]
+            yield from _count(session, kind, None, bucket_sql(column), None, where)
     topic_join = [(Case, Case.id == case_topics.c.case_id)]
     yield from _count(session, "topic", None, case_topics.c.topic_id, None, [created], topic_join)
     young = sa.and_(
@@ -606,24 +600,31 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     first = [moment for moment in first if moment is not None]
     if not first:
         return []
-    monday, last = week_of(min(first)), week_of(now - margin) - timedelta(days=7)
-    valid = set(session.scalars(sa.select(ReportWeek.week).where(ReportWeek.valid)))
-    spans = []
-    while monday <= last:
-        if monday not in valid:
-            spans.append(("week", monday))
-        monday += timedelta(days=7)
+    last = week_of(now - margin) - timedelta(days=7)
+    weeks = _mondays(week_of(min(first)), last)
     oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
-    valid = set(session.scalars(sa.select(ReportDay.day).where(ReportDay.valid)))
-    day, days = local_date(now - margin) - timedelta(days=1), []
-    while day >= oldest:
-        days.append(day)
-        if day not in valid:
-            spans.append(("day", day))
-        day -= timedelta(days=1)
+    newest = local_date(now - margin) - timedelta(days=1)
+    days = [newest - timedelta(days=n) for n in range((newest - oldest).days + 1)]
+    spans = [("week", week) for week in _not_current(session, ReportWeek.week, weeks)]
+    spans += [("day", day) for day in _not_current(session, ReportDay.day, days)]
     if first_case is not None:
-        spans += open_spans_to_build(session, first_case, last, days)
+        # Open cases only from the first case on (offers and referrals do not count there).
+        weeks = _mondays(week_of(first_case), last)
+        days = [day for day in days if day >= local_date(first_case)]
+        spans += [("open", week) for week in _not_current(session, ReportOpenWeek.week, weeks)]
+        spans += [("open_day", day) for day in _not_current(session, ReportOpenDay.day, days)]
     return spans
+
+
+def _mondays(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
+
+
+def _not_current(session: Session, column, wanted: list[date]) -> list[date]:
+    """Those of the wanted weeks or days (``column`` the key of their table) not current,
+    in the order wanted."""
+    valid = set(session.scalars(sa.select(column).where(column.class_.valid)))
+    return [first for first in wanted if first not in valid]
 
 
 _GRAINS = {

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.domain.vocab import OfferStatus
-from zentrum.models import Case, Handover, Partner
+from zentrum.models import Handover, Partner
 from zentrum.models.handover import PENDING_OFFER
 from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
-from zentrum.services.report_cube import PeriodFigures, period_figures
+from zentrum.services.report_cube import CASE_WAITS, PeriodFigures, period_figures
 from zentrum.services.timing import wall_seconds, working_seconds_until
 
 
@@ -312,11 +312,12 @@ def weekly_spreads(
     return result
 
 
+# The case figures by name, and the metric they rank (``report_cube.CASE_WAITS``).
 _CASE_METRICS = {
-    "intake_business": ("intake_work", Case.first_accept_business_seconds, Case.created_at),
-    "intake_wall": ("intake_wall", Case.first_accept_seconds, Case.created_at),
-    "contact_business": ("contact_work", Case.contact_business_seconds, Case.first_contact_at),
-    "contact_wall": ("contact_wall", Case.contact_seconds, Case.first_contact_at),
+    "intake_business": "intake_work",
+    "intake_wall": "intake_wall",
+    "contact_business": "contact_work",
+    "contact_wall": "contact_wall",
 }
 
 
@@ -328,7 +329,8 @@ def case_spreads(
     if figures is None:
         figures = period_figures(session, period)
     groups, known, lookups = {}, {}, {}
-    for name, (metric, column, moment) in _CASE_METRICS.items():
+    for name, metric in _CASE_METRICS.items():
+        column, moment = CASE_WAITS[metric]
         groups[(name,)] = figures.stored(metric, "stored").get((0, None), [])
         known[(name,)] = figures.known(metric, "stored").get((0, None), [])
         where = [in_ranges(moment, figures.kept_ranges), column.is_not(None)]
