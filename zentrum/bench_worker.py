@@ -11,12 +11,26 @@ import os
 import resource
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from zentrum.bench_pages import BENCH_PASSWORD, POST_REPEAT, PageTiming, bench_app
 from zentrum.serving import settle_worker
+
+
+def _namesakes(session) -> list[dict]:
+    """Enquiries for as many people of one new name as a search lists (born on different
+    days, so each is a new person): a name that finds a full page at every size."""
+    from zentrum.services.cases import SEARCH_LIMIT
+
+    forms = _fresh_forms(session, SEARCH_LIMIT, worker=8)
+    for number, form in enumerate(forms):
+        form["first_name"] = forms[0]["first_name"]
+        form["last_name"] = "Namensvetter"
+        form["birth_date"] = (date(2008, 1, 1) + timedelta(days=number)).isoformat()
+    return forms
 
 
 def _targets(session) -> dict:
@@ -183,17 +197,22 @@ def measure(url: str, repeat: int) -> dict:
     supervisor = _login(app, "bench-leitung")
     case_url = f"/faelle/{targets['case']}"
     # The seeded names repeat (300 first names x 300 last names): the middle case's name
-    # finds ~1 case at 10,000 and ~30 at 1,000,000. One new person (untimed) gives a
-    # name that finds exactly one case at every size.
+    # finds ~1 case at 10,000 and up to a full page (50) at 1,000,000. New people
+    # (untimed) give names that find exactly one case and a full page at every size.
     with app.app_context():
         unique = _fresh_forms(db.session, 1, worker=9)[0]
+        namesakes = _namesakes(db.session)
         db.session.remove()
-    if frontdesk.post("/anliegen/neu", data=unique).status_code != 302:
-        raise RuntimeError("the search target's intake failed")
+    for form in [unique, *namesakes]:
+        if frontdesk.post("/anliegen/neu", data=form).status_code != 302:
+            raise RuntimeError("the search targets' intake failed")
     unique_name = f"{unique['first_name']} {unique['last_name']}"
+    common_name = f"{namesakes[0]['first_name']} {namesakes[0]['last_name']}"
     hits = _hits(frontdesk, targets["name"])
     if _hits(frontdesk, unique_name) != 1:
         raise RuntimeError(f"{unique_name} should find exactly one case")
+    if _hits(frontdesk, common_name) != len(namesakes):
+        raise RuntimeError(f"{common_name} should find {len(namesakes)} cases")
     pages = [
         (
             f"Eingang ({_rows(lists, '/eingang')} Zeilen)",
@@ -218,7 +237,14 @@ def measure(url: str, repeat: int) -> dict:
             200,
         ),
         (
-            f"Suche Name ({hits} Treffer)",
+            f"Suche Name ({len(namesakes)} Gleichnamige)",
+            frontdesk,
+            lambda c, _i: c.get("/faelle/suche", query_string={"q": common_name}),
+            repeat,
+            200,
+        ),
+        (
+            f"Suche Name (gesät, {hits} Treffer)",
             frontdesk,
             lambda c, _i: c.get("/faelle/suche", query_string={"q": targets["name"]}),
             repeat,

@@ -36,6 +36,21 @@ def test_start_page_counts_todays_enquiries(client, cases, frontdesk):
     assert "wurden 2 Anliegen aufgenommen" in page
 
 
+def test_case_lists_show_todays_cases_as_today_and_older_ones_with_their_date(
+    client, cases, frontdesk
+):
+    now = datetime.now(UTC)
+    cases("Heute", "Liste", at=now)
+    cases("Gestern", "Liste", at=now - timedelta(days=2))
+    page = client.get("/faelle/suche", query_string={"q": "Liste"}).get_data(as_text=True)
+    cells = re.findall(
+        r"<td>(<strong>heute</strong>, \d\d:\d\d|\d\d\.\d\d\.\d{4}, \d\d:\d\d)</td>", page
+    )
+    assert len(cells) == 2
+    assert cells[0].startswith("<strong>heute</strong>, ")
+    assert not cells[1].startswith("<strong>")
+
+
 def test_start_page_runs_the_same_number_of_statements_for_few_and_many(
     client, cases, frontdesk, count_queries
 ):

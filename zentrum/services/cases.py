@@ -235,7 +235,13 @@ def case_consents(session: Session, case: Case) -> list[Consent]:
     return list(session.scalars(stmt, {"person_ids": person_ids}))
 
 
-def search_cases(session: Session, user: User, query: str, *, limit: int = 50) -> list[CaseRow]:
+# The most cases a search lists (the newest first).
+SEARCH_LIMIT = 50
+
+
+def search_cases(
+    session: Session, user: User, query: str, *, limit: int = SEARCH_LIMIT
+) -> list[CaseRow]:
     """Visible cases by reference, or by any person's name on them."""
     query = query.strip()
     if not query:
