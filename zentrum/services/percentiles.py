@@ -7,7 +7,6 @@ percentile of n values is the value at rank ceil(p·n/100).
 """
 
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate
@@ -16,7 +15,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.buckets import bucket_bounds, bucket_of
+from zentrum.domain.buckets import bucket_bounds, bucket_counts
 
 
 @dataclass
@@ -134,7 +133,7 @@ def histogram_spreads(
     for group in set(groups) | set(known):
         stored = _parts(groups.get(group, []))
         values = sorted(known.get(group, []))
-        parts = [*stored, Ranked(Counter(bucket_of(v) for v in values))] if values else stored
+        parts = [*stored, Ranked(bucket_counts(values))] if values else stored
         total = sum(part.total for part in parts)
         if not total:
             continue

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.buckets import bucket_of, bucket_sql
+from zentrum.domain.buckets import bucket_counts, bucket_sql
 from zentrum.domain.clock import local_date
 from zentrum.domain.vocab import MemberRole, OfferStatus
 from zentrum.models import (
@@ -93,12 +93,6 @@ class Figures:
             self.counts[kind][(partner_id, key)] += n
         else:
             self.hist[kind][(partner_id, week if kind == "work" else None)][int(key)] += n
-
-    def add_value(self, metric: str, partner_id: int, week: date | None, value: int) -> None:
-        """One wait read from the rows: counted in its bucket and kept as it is."""
-        group = (partner_id, week if metric == "work" else None)
-        self.hist[metric][group][bucket_of(value)] += 1
-        self.values[metric][group].append(value)
 
     def ranked(self, metric: str, by: str) -> dict[tuple, Ranked]:
         """One metric's histograms, ranked: by ``(partner, week)`` as counted ("stored"),
@@ -207,8 +201,16 @@ def fresh_figures(session: Session, ranges, partner_ids=None) -> Figures:
     for span in ranges:
         for kind, partner_id, value, week, n in _rows_in(session, span, partner_ids, False):
             figures.add(kind, partner_id, value, week, n)
-        for metric, partner_id, week, value in _values_in(session, span, partner_ids):
-            figures.add_value(metric, partner_id, week, value)
+        _values_in(session, span, partner_ids, figures.values)
+    # Ordered and bucketed group by group once all are read: thousands of waits at a
+    # city's daily volume.
+    for metric, groups in figures.values.items():
+        for group, values in list(groups.items()):
+            if not values:
+                del groups[group]
+                continue
+            values.sort()
+            figures.hist[metric][group].update(bucket_counts(values))
     return figures
 
 
@@ -219,9 +221,10 @@ def _offered(span, partner_ids) -> list:
     return offered
 
 
-def _values_in(session: Session, span, partner_ids):
-    """(metric, partner id, week, wait) of every wait that the histograms of the time
-    range count: accepted offers (work by week of offer), and the cases' waits."""
+def _values_in(session: Session, span, partner_ids, values) -> None:
+    """Every wait that the histograms of the time range count, added to ``values``
+    (metric → (partner id, week) → waits): accepted offers (work by week of offer), and
+    the cases' waits."""
     accepted = Handover.status == OfferStatus.ACCEPTED.value
     connection = session.connection()
     stmt = sa.select(
@@ -230,21 +233,23 @@ def _values_in(session: Session, span, partner_ids):
         Handover.wait_business_seconds,
         Handover.wait_seconds,
     ).where(accepted, *_offered(span, partner_ids))
-    for partner_id, week, work, wall in connection.execute(stmt):
-        if work is not None:
-            yield "work", partner_id, week, work
-        if wall is not None:
-            yield "wall", partner_id, None, wall
+    work, wall = values["work"], values["wall"]
+    for partner_id, week, work_wait, wall_wait in connection.execute(stmt):
+        if work_wait is not None:
+            work[(partner_id, week)].append(work_wait)
+        if wall_wait is not None:
+            wall[(partner_id, None)].append(wall_wait)
     for metrics in (("intake_work", "intake_wall"), ("contact_work", "contact_wall")):
         columns = [CASE_WAITS[metric][0] for metric in metrics]
         moment = CASE_WAITS[metrics[0]][1]
         stmt = sa.select(*columns).where(
             _within(moment, span), sa.or_(*(column.is_not(None) for column in columns))
         )
+        lists = [values[metric][(0, None)] for metric in metrics]
         for row in connection.execute(stmt):
-            for metric, value in zip(metrics, row, strict=True):
+            for waits, value in zip(lists, row, strict=True):
                 if value is not None:
-                    yield metric, 0, None, value
+                    waits.append(value)
 
 
 # The cases' waits: metric → (the wait, the moment that places it in a period).
