@@ -124,10 +124,13 @@ def test_every_page_is_measured_through_the_app(bench_url):
     seeded_name = [page for page in pages if page.startswith("Suche Name (gesät, ")]
     assert len(seeded_name) == 1 and int(seeded_name[0].split(", ")[1].split()[0]) >= 1
     pages.pop(seeded_name[0])
+    rows = {}
     for name in ("Eingang", "Meine Fälle"):
         (listed,) = [page for page in pages if page.startswith(name + " (")]
-        assert 0 <= int(listed.split("(")[1].split()[0]) <= 25
+        rows[name] = int(listed.split("(")[1].split()[0])
         pages[name] = pages.pop(listed)
+    # The queue is filled to a full page (offers of new cases, untimed) at every size.
+    assert rows["Eingang"] == 25 and 0 <= rows["Meine Fälle"] <= 25
     assert set(pages) == {
         "Eingang",
         "Meine Fälle",

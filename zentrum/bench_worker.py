@@ -20,9 +20,10 @@ from zentrum.bench_pages import BENCH_PASSWORD, POST_REPEAT, PageTiming, bench_a
 from zentrum.serving import settle_worker
 
 
-def _namesakes(session) -> list[dict]:
+def _namesakes(session, partner_id: int) -> list[dict]:
     """Enquiries for as many people of one new name as a search lists (born on different
-    days, so each is a new person): a name that finds a full page at every size."""
+    days, so each is a new person): a name that finds a full page at every size. Each
+    consents to ``partner_id``, the partner whose queue is measured."""
     from zentrum.services.cases import SEARCH_LIMIT
 
     forms = _fresh_forms(session, SEARCH_LIMIT, worker=8)
@@ -30,7 +31,15 @@ def _namesakes(session) -> list[dict]:
         form["first_name"] = forms[0]["first_name"]
         form["last_name"] = "Namensvetter"
         form["birth_date"] = (date(2008, 1, 1) + timedelta(days=number)).isoformat()
+        form["consents"] = [str(partner_id)]
     return forms
+
+
+def _offer(client, case_id: int, partner_id: int) -> None:
+    """Offer a case to a partner as the front desk does (whatever the rules suggest)."""
+    form = {"offer-partner": str(partner_id), "offer-override_reason": "Benchmark: Eingang"}
+    if client.post(f"/faelle/{case_id}/anbieten", data=form).status_code != 302:
+        raise RuntimeError(f"offering case {case_id} failed")
 
 
 def _targets(session) -> dict:
@@ -66,10 +75,12 @@ def _targets(session) -> dict:
         .order_by(sa.func.count().desc(), Partner.code)
         .limit(1)
     )
+    lists_code = busiest or code
     return {
         "case": long_case,
         "advisor": f"bench-{code}",
-        "lists_advisor": f"bench-{busiest or code}",
+        "lists_advisor": f"bench-{lists_code}",
+        "lists_partner": session.scalar(sa.select(Partner.id).where(Partner.code == lists_code)),
         "name": f"{person.first_name} {person.last_name}",
         "reference": reference,
     }
@@ -201,11 +212,19 @@ def measure(url: str, repeat: int) -> dict:
     # (untimed) give names that find exactly one case and a full page at every size.
     with app.app_context():
         unique = _fresh_forms(db.session, 1, worker=9)[0]
-        namesakes = _namesakes(db.session)
+        namesakes = _namesakes(db.session, targets["lists_partner"])
+        page_size = app.config["PAGE_SIZE"]
         db.session.remove()
+    recorded = []
     for form in [unique, *namesakes]:
-        if frontdesk.post("/anliegen/neu", data=form).status_code != 302:
+        response = frontdesk.post("/anliegen/neu", data=form)
+        if response.status_code != 302:
             raise RuntimeError("the search targets' intake failed")
+        recorded.append(int(response.location.split("#")[0].rstrip("/").rsplit("/", 1)[1]))
+    # At 10,000 cases the busiest partner has a handful of open offers: a page's worth
+    # more (untimed) gives its queue full pages at every size, as at a million.
+    for case_id in recorded[1 : 1 + page_size]:
+        _offer(frontdesk, case_id, targets["lists_partner"])
     unique_name = f"{unique['first_name']} {unique['last_name']}"
     common_name = f"{namesakes[0]['first_name']} {namesakes[0]['last_name']}"
     hits = _hits(frontdesk, targets["name"])
