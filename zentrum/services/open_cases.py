@@ -103,7 +103,7 @@ def open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
     )
     counted = sorted(
         (_span(first, length), length, n, first - timedelta(days=first.weekday()))
-        for length, first, n in session.execute(sa.union_all(weekly, daily))
+        for length, first, n in session.execute(sa.union_all(weekly, daily)).all()
     )
     # Band i holds the cases recorded after edges[i + 1] and up to edges[i] (None: no end).
     edges = [None, *(now - timedelta(days=days) for _key, days in AGE_BUCKETS[1:]), None]

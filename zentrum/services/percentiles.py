@@ -162,7 +162,7 @@ def histogram_spreads(
         batch = requests[chunk : chunk + _PICKS_PER_STATEMENT]
         stmt = _pick_statement([(number, *request[1:]) for number, request in enumerate(batch)])
         read: dict[int, list[int]] = {}
-        for number, value in session.execute(stmt):
+        for number, value in session.execute(stmt).all():
             read.setdefault(number, []).append(value)
         for number, ((group, bucket, offset), *_rest) in enumerate(batch):
             kept = stretches.setdefault((group, bucket), [])

@@ -234,7 +234,8 @@ def _values_in(session: Session, span, partner_ids, values) -> None:
         Handover.wait_seconds,
     ).where(accepted, *_offered(span, partner_ids))
     work, wall = values["work"], values["wall"]
-    for partner_id, week, work_wait, wall_wait in connection.execute(stmt):
+    # Fetched at once (.all()): iterating the result fetches row by row, 2 µs a row.
+    for partner_id, week, work_wait, wall_wait in connection.execute(stmt).all():
         if work_wait is not None:
             work[(partner_id, week)].append(work_wait)
         if wall_wait is not None:
@@ -246,7 +247,7 @@ def _values_in(session: Session, span, partner_ids, values) -> None:
             _within(moment, span), sa.or_(*(column.is_not(None) for column in columns))
         )
         lists = [values[metric][(0, None)] for metric in metrics]
-        for row in connection.execute(stmt):
+        for row in connection.execute(stmt).all():
             for waits, value in zip(lists, row, strict=True):
                 if value is not None:
                     waits.append(value)
@@ -301,7 +302,7 @@ def _count(session: Session, kind, partner, key, week, where, joins=()):
     stmt = sa.select(*groups, sa.func.count())
     for target, on in joins:
         stmt = stmt.join(target, on)
-    for values in session.connection().execute(stmt.where(*where).group_by(*groups)):
+    for values in session.connection().execute(stmt.where(*where).group_by(*groups)).all():
         values = list(values)
         partner_id = int(values.pop(0)) if partner is not None else 0
         value = values.pop(0)
