@@ -12,6 +12,7 @@ from tests.conftest import make_app
 from zentrum import bench_pages
 from zentrum.bench_history import LONG_HISTORY
 from zentrum.bench_pages import (
+    POST_REPEAT,
     PageTiming,
     SizeResult,
     empty,
@@ -151,9 +152,16 @@ def test_every_page_is_measured_through_the_app(bench_url):
     assert pages["Dashboard (Prozessstart)"][1] > pages["Dashboard (ein Tag neu gebaut)"][1]
     assert pages["Dashboard (ein Tag neu gebaut)"][1] > pages["Dashboard"][1]
     assert found["peak_mib"] > 0
+    # Today's volume beside the figures: at least the enquiries this run recorded (the
+    # timed ones, the search targets) and the page of offers it made.
+    cases_today, offers_today, open_offers = found["today"]
+    assert cases_today >= POST_REPEAT + 2 + SEARCH_LIMIT
+    assert offers_today >= 25 and open_offers >= 25
     result = SizeResult("sqlite", CASES, 1.0, 1, [PageTiming(*p) for p in found["pages"]], 1.0)
+    result.today = tuple(found["today"])
     table = format_table([result])
     assert "| sqlite | 400 | Suche Name (eindeutig) |" in table and "Anliegen/s" in table
+    assert f"| sqlite | 400 | Heute beim Dashboard: {cases_today:,} Anliegen, " in table
 
 
 def test_parallel_intakes_are_each_stored_once(bench_url, seeded):
@@ -201,7 +209,9 @@ def test_only_a_database_neither_kept_nor_reused_is_emptied(monkeypatch, keep, r
     monkeypatch.setattr(bench_pages, "has_cases", lambda _url: True)
     monkeypatch.setattr(bench_pages, "seed", lambda *_a: calls.append("seed") or (1.0, 10))
     monkeypatch.setattr(
-        bench_pages, "_child", lambda *_a: {"peak_mib": 1.0, "load": 0.0, "pages": []}
+        bench_pages,
+        "_child",
+        lambda *_a: {"peak_mib": 1.0, "load": 0.0, "pages": [], "today": [0, 0, 0]},
     )
     monkeypatch.setattr(bench_pages, "empty", lambda _url: calls.append("empty"))
     monkeypatch.setattr(bench_pages, "catch_up", lambda *_a: calls.append("catch_up"))

@@ -68,6 +68,8 @@ class SizeResult:
     intake_rate: float = 0.0
     intake_workers: int = 0
     intake_refused: int = 0
+    # Today's enquiries, today's offers and the open offers when the pages were timed.
+    today: tuple[int, int, int] | None = None
 
 
 def bench_app(url: str):
@@ -250,6 +252,7 @@ def run_size(url: str, database: str, cases: int, options: Options, echo) -> Siz
         database, cases, seconds, rows, peak_mib=found["peak_mib"], load=found["load"]
     )
     result.pages = [PageTiming(*page) for page in found["pages"]]
+    result.today = tuple(found["today"])
     result.intake_rate, result.intake_workers, result.intake_refused = (
         done / span,
         options.workers,
@@ -288,6 +291,12 @@ def format_table(results: list[SizeResult]) -> str:
             lines.append(
                 f"| {r.database} | {r.cases:,} | {t.page} | {t.p50:.1f} | {t.p95:.1f} "
                 f"| {t.cpu_p95:.1f} | {t.statements} | {r.peak_mib:.0f} | {r.load:.1f} |"
+            )
+        if r.today:
+            cases, offers, pending = r.today
+            lines.append(
+                f"| {r.database} | {r.cases:,} | Heute beim Dashboard: {cases:,} Anliegen, "
+                f"{offers:,} Angebote; {pending:,} Angebote offen | | | | | | |"
             )
         intake = next((t for t in r.pages if t.page == "Anliegen POST"), None)
         if intake:

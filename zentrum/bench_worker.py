@@ -312,13 +312,33 @@ def measure(url: str, repeat: int) -> dict:
         for page, client, request, count, expect in pages
     ]
     with app.app_context():
+        today = _today(db.session)
+        db.session.remove()
         db.engine.dispose()
     return {
         "pages": [[t.page, t.millis, t.statements, t.cpu] for t in timings],
         "peak_mib": peak_mib(),
         "load": os.getloadavg()[0],
         "targets": targets,
+        "today": today,
     }
+
+
+def _today(session) -> list[int]:
+    """What the dashboard counts from the rows on every request: today's enquiries, today's
+    offers and the offers still open (they grow with a city's daily volume, not with the
+    years kept)."""
+    from zentrum.domain.clock import start_of_local_day
+    from zentrum.models import Case, Handover
+    from zentrum.models.base import utcnow
+
+    since = start_of_local_day(utcnow())
+    count = sa.func.count()
+    return [
+        session.scalar(sa.select(count).where(Case.created_at >= since)),
+        session.scalar(sa.select(count).where(Handover.offered_at >= since)),
+        session.scalar(sa.select(count).where(Handover.status == "pending")),
+    ]
 
 
 def intake_rate(url: str, seconds: float, worker: int, start_at: float) -> dict:
