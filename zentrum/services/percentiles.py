@@ -15,7 +15,7 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from zentrum.domain.buckets import bucket_bounds, bucket_counts
+from zentrum.domain.buckets import bucket_bounds, bucket_of
 
 
 @dataclass
@@ -78,6 +78,43 @@ class Ranked:
         return self.upto[index - 1] if index else 0
 
 
+class _BucketsOf:
+    """The buckets of values in ascending order, by index, worked out where looked at: a
+    bisection over them asks for a few, not for thousands."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[int]):
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index: int) -> int:
+        return bucket_of(self.values[index])
+
+
+class _InHand:
+    """Values in hand (ascending) as one part of a group's histogram, like ``Ranked``:
+    how many lie up to a bucket is found by bisection in the values themselves, so they
+    are never counted bucket by bucket (a dashboard holds thousands of today's waits)."""
+
+    __slots__ = ("buckets", "values")
+
+    def __init__(self, values: list[int]):
+        self.values = values
+        self.buckets = _BucketsOf(values)
+
+    @property
+    def total(self) -> int:
+        return len(self.values)
+
+    def through(self, bucket: int) -> int:
+        """How many values lie in the buckets up to and including ``bucket`` (none
+        before the first)."""
+        return bisect_left(self.values, bucket_bounds(bucket)[1]) if bucket >= 0 else 0
+
+
 def _parts(histogram) -> list[Ranked]:
     """A group's histogram as ranked parts (a plain mapping becomes one part)."""
     if isinstance(histogram, Ranked):
@@ -133,7 +170,7 @@ def histogram_spreads(
     for group in set(groups) | set(known):
         stored = _parts(groups.get(group, []))
         values = sorted(known.get(group, []))
-        parts = [*stored, Ranked(bucket_counts(values))] if values else stored
+        parts = [*stored, _InHand(values)] if values else stored
         total = sum(part.total for part in parts)
         if not total:
             continue
