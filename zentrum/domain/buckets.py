@@ -8,6 +8,7 @@ then read exactly from the rows of that bucket, so the figures stay exact.
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -34,8 +35,12 @@ def bucket_of(seconds: int) -> int:
     return first + (seconds - start) // width
 
 
+@cache
 def bucket_bounds(bucket: int) -> tuple[int, int]:
-    """The seconds a bucket covers: from ``low`` inclusive to ``high`` exclusive."""
+    """The seconds a bucket covers: from ``low`` inclusive to ``high`` exclusive.
+
+    Kept once worked out (a few thousand buckets at most: days after 30 days): a rank
+    search asks for the same buckets' bounds again and again."""
     for start, width, first in reversed(_BANDS):
         if bucket >= first:
             low = start + (bucket - first) * width

@@ -229,14 +229,20 @@ def _values_in(session: Session, span, partner_ids, values) -> None:
     connection = session.connection()
     stmt = sa.select(
         Handover.to_partner_id,
-        Handover.offered_week,
+        # As stored (SQLite: text), turned into a date once per week below, not per row.
+        sa.type_coerce(Handover.offered_week, sa.String),
         Handover.wait_business_seconds,
         Handover.wait_seconds,
     ).where(accepted, *_offered(span, partner_ids))
     work, wall = values["work"], values["wall"]
+    weeks: dict = {}
     # Fetched at once (.all()): iterating the result fetches row by row, 2 µs a row.
-    for partner_id, week, work_wait, wall_wait in connection.execute(stmt).all():
+    for partner_id, stored_week, work_wait, wall_wait in connection.execute(stmt).all():
         if work_wait is not None:
+            if stored_week in weeks:
+                week = weeks[stored_week]
+            else:
+                week = weeks[stored_week] = _as_date(stored_week)
             work[(partner_id, week)].append(work_wait)
         if wall_wait is not None:
             wall[(partner_id, None)].append(wall_wait)
@@ -251,6 +257,13 @@ def _values_in(session: Session, span, partner_ids, values) -> None:
             for waits, value in zip(lists, row, strict=True):
                 if value is not None:
                     waits.append(value)
+
+
+def _as_date(stored) -> date | None:
+    """A date column's value as the driver gave it: a date, or SQLite's ISO text."""
+    if stored is None or isinstance(stored, date):
+        return stored
+    return date.fromisoformat(stored)
 
 
 # The cases' waits: metric → (the wait, the moment that places it in a period).
