@@ -98,6 +98,18 @@ def test_only_pending_waits_need_no_stored_rows(session, stored):
     assert _spread(session, partner, [], waits) == _expected(waits)
 
 
+def test_waits_in_the_first_buckets_are_ranked_among_the_values_in_hand(session, stored):
+    # The rank falls into bucket 0 (under a minute) or 1: how many values lie before it
+    # is asked for bucket -1 and 0, stored and in hand alike.
+    stored_waits = [5, 59, 61, 3_000]
+    partner = stored(stored_waits)
+    for pending in ([0, 1, 2], [30, 45, 59, 60, 119], [-3, 0, 10], [], [7] * 9):
+        spread = _spread(session, partner, stored_waits, pending)
+        assert spread == _expected(stored_waits + pending), pending
+    only_in_hand = histogram_spreads(session, {}, {(1,): [12, 3, 70, 8]}, lambda _g: None)
+    assert only_in_hand == {(1,): Spread(4, 8, 70, 70)}
+
+
 def test_a_group_without_values_has_no_spread(session, stored):
     partner = stored([])
     where = [Handover.to_partner_id == partner]

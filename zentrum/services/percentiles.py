@@ -36,12 +36,15 @@ class Lookup(NamedTuple):
     where: list
 
 
-def _pick_statement(requests: list[tuple[int, Lookup, int, int, int, int]]) -> sa.Select:
+def _pick_statement(
+    requests: list[tuple[int, Lookup, int | None, int, int, int]],
+) -> sa.Select:
     parts = []
     for request_id, lookup, low, high, offset, limit in requests:
+        above = [] if low is None else [lookup.column >= low]
         inner = (
             sa.select(sa.literal(request_id).label("r"), lookup.column.label("v"))
-            .where(*lookup.where, lookup.column >= low, lookup.column < high)
+            .where(*lookup.where, *above, lookup.column < high)
             .order_by(lookup.column)
             .limit(limit)
             .offset(offset)
@@ -178,7 +181,11 @@ def histogram_spreads(
         for rank in _ranks(total, with_maximum):
             bucket, before = _rank_bucket(parts, rank)
             low, high = bucket_bounds(bucket)
-            inside = values[bisect_left(values, low) : bisect_left(values, high)]
+            # Negative durations count as zero (``bucket_of``): the first bucket has no
+            # lower bound, in hand or stored.
+            low = low if bucket else None
+            start = 0 if low is None else bisect_left(values, low)
+            inside = values[start : bisect_left(values, high)]
             within = rank - before
             first = max(1, within - len(inside))
             in_bucket = sum(part.through(bucket) - part.through(bucket - 1) for part in stored)
