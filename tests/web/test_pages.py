@@ -114,6 +114,21 @@ def test_search_finds_by_reference_and_by_name(client, cases, frontdesk):
     assert "Keine Anliegen gefunden" in nothing
 
 
+def test_search_says_when_it_shows_only_the_newest_hits(monkeypatch, client, cases, frontdesk):
+    from zentrum.web.cases import views
+
+    monkeypatch.setattr(views, "SEARCH_LIMIT", 3)
+    now = datetime.now(UTC)
+    made = [cases(f"Vorname{i}", "Vielfach", at=now - timedelta(days=i)) for i in range(3)]
+    page = client.get("/faelle/suche?q=Vielfach").get_data(as_text=True)
+    assert "3 Treffer" in page and "Mehr als" not in page
+    older = cases("Vorname9", "Vielfach", at=now - timedelta(days=9))
+    page = client.get("/faelle/suche?q=Vielfach").get_data(as_text=True)
+    assert "Mehr als 3 Treffer" in page and "Die 3 neuesten werden gezeigt" in page
+    shown = re.findall(r">(ZZ-\d{4}-\d{5})</a>", page)
+    assert shown == [case.reference for case in made] and older.reference not in shown
+
+
 def test_every_response_carries_security_headers(client, frontdesk):
     for url in ("/", "/faelle/suche", "/gibt-es-nicht", "/login"):
         headers = client.get(url).headers

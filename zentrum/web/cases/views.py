@@ -6,7 +6,7 @@ from flask_login import current_user
 from zentrum.domain.vocab import AuditAction
 from zentrum.extensions import db
 from zentrum.services.audit import record_search
-from zentrum.services.cases import search_cases
+from zentrum.services.cases import SEARCH_LIMIT, search_cases
 from zentrum.web.auditing import commit_entry, visible_case_or_404
 from zentrum.web.cases.page import render_case
 
@@ -28,9 +28,11 @@ def show(case_id: int):
 def search():
     """Find cases by reference or by a person's name."""
     query = request.args.get("q", "")[:200]
-    rows = search_cases(db.session, current_user, query) if query.strip() else []
+    # One more than is shown: whether the list is cut (then the newest are shown).
+    found = search_cases(db.session, current_user, query, limit=SEARCH_LIMIT + 1)
+    rows, more = found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
     g.no_store = True
-    page = render_template("cases/search.html", query=query, rows=rows)
+    page = render_template("cases/search.html", query=query, rows=rows, more=more)
     if query.strip():
         # What was typed may be a name: the log keeps only the cases shown.
         record_search(db.session, [row.case.id for row in rows])
