@@ -19,7 +19,7 @@ from zentrum.domain.clock import local_date
 from zentrum.models import Case, ReportOpenDay, ReportOpenWeek
 from zentrum.models.case import OPEN_CASE
 from zentrum.services.periods import Period
-from zentrum.services.timing import week_of
+from zentrum.services.timing import monday_of, week_of
 
 # Open cases by age: (label key, minimum age in days).
 AGE_BUCKETS = (
@@ -102,7 +102,7 @@ def open_by_age(session: Session, now: datetime) -> list[tuple[str, int]]:
         ReportOpenDay.valid
     )
     counted = sorted(
-        (_span(first, length), length, n, first - timedelta(days=first.weekday()))
+        (_span(first, length), length, n, monday_of(first))
         for length, first, n in session.execute(sa.union_all(weekly, daily)).all()
     )
     # Band i holds the cases recorded after edges[i + 1] and up to edges[i] (None: no end).

@@ -41,7 +41,7 @@ from zentrum.services.open_cases import (
 )
 from zentrum.services.percentiles import Lookup, Ranked, Spread, histogram_spreads
 from zentrum.services.periods import Period
-from zentrum.services.timing import week_of
+from zentrum.services.timing import monday_of, mondays, week_of
 
 # Histograms of waiting times: offers by receiving partner (work also by week of offer),
 # cases for all partners together.
@@ -329,16 +329,8 @@ def _week_period(monday: date) -> Period:
 
 def full_weeks(period: Period) -> list[date]:
     """The Mondays of the weeks that lie wholly inside the period."""
-    monday = period.first + timedelta(days=(7 - period.first.weekday()) % 7)
-    weeks = []
-    while monday + timedelta(days=6) <= period.last:
-        weeks.append(monday)
-        monday += timedelta(days=7)
-    return weeks
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+    first = period.first + timedelta(days=(7 - period.first.weekday()) % 7)
+    return mondays(first, period.last - timedelta(days=6))
 
 
 def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetime]]:
@@ -403,7 +395,7 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     others = [
         period.first + timedelta(days=n)
         for n in range((period.last - period.first).days + 1)
-        if _monday(period.first + timedelta(days=n)) not in in_weeks
+        if monday_of(period.first + timedelta(days=n)) not in in_weeks
     ]
     days = _current(session, ReportDay.day, others)
     chosen = tuple(sorted(partner_ids)) if partner_ids else ()
@@ -491,7 +483,7 @@ def _read_weeks(session: Session, weeks: list[date]) -> dict[date, Figures]:
     # Through the session's connection: the ORM's result machinery cost more than SQLite's
     # own work for the ~50,000 rows of a 4-week period at a million cases.
     spreads: dict[tuple, dict] = defaultdict(dict)
-    for week, kind, partner_id, key, n in session.connection().execute(stmt):
+    for week, kind, partner_id, key, n in session.connection().execute(stmt).all():
         figures = parts[week]
         if kind == WEEK_SPREAD:
             spreads[(partner_id, week)][key] = n
@@ -517,8 +509,8 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
         ReportDayCube.key,
         ReportDayCube.n,
     ).where(ReportDayCube.day.in_(days))
-    for day, kind, partner_id, key, n in session.connection().execute(stmt):
-        parts[day].add(kind, partner_id, key, _monday(day), n)
+    for day, kind, partner_id, key, n in session.connection().execute(stmt).all():
+        parts[day].add(kind, partner_id, key, monday_of(day), n)
     return parts
 
 
@@ -537,7 +529,7 @@ def stale_days(session: Session, days: set[date], now: datetime) -> None:
     """
     today = local_date(now)
     old = {day for day in days if day is not None and day < today}
-    weeks = sorted({_monday(day) for day in old if _monday(day) < _monday(today)})
+    weeks = sorted({monday_of(day) for day in old if monday_of(day) < monday_of(today)})
     for column, valid, wanted in (
         (ReportWeek.week, ReportWeek.valid, weeks),
         (ReportDay.day, ReportDay.valid, sorted(old)),
@@ -620,7 +612,7 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     if not first:
         return []
     last = week_of(now - margin) - timedelta(days=7)
-    weeks = _mondays(week_of(min(first)), last)
+    weeks = mondays(week_of(min(first)), last)
     oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
     newest = local_date(now - margin) - timedelta(days=1)
     days = [newest - timedelta(days=n) for n in range((newest - oldest).days + 1)]
@@ -628,15 +620,11 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     spans += [("day", day) for day in _not_current(session, ReportDay.day, days)]
     if first_case is not None:
         # Open cases only from the first case on (offers and referrals do not count there).
-        weeks = _mondays(week_of(first_case), last)
+        weeks = mondays(week_of(first_case), last)
         days = [day for day in days if day >= local_date(first_case)]
         spans += [("open", week) for week in _not_current(session, ReportOpenWeek.week, weeks)]
         spans += [("open_day", day) for day in _not_current(session, ReportOpenDay.day, days)]
     return spans
-
-
-def _mondays(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]
 
 
 def _not_current(session: Session, column, wanted: list[date]) -> list[date]:

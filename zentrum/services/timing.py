@@ -57,5 +57,15 @@ def wall_seconds(start: datetime, end: datetime) -> int:
 
 def week_of(moment: datetime) -> date:
     """Monday of the Wuppertal week of a moment."""
-    day = local_date(moment)
+    return monday_of(local_date(moment))
+
+
+def monday_of(day: date) -> date:
+    """Monday of a day's week."""
     return day - timedelta(days=day.weekday())
+
+
+def mondays(first: date, last: date) -> list[date]:
+    """The Mondays from ``first`` (a Monday) up to ``last``, a week apart (none when
+    ``last`` lies before ``first``)."""
+    return [first + timedelta(days=7 * n) for n in range((last - first).days // 7 + 1)]

@@ -1,6 +1,6 @@
 """The supervisors' dashboard of handover times, and the handovers behind each figure."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
@@ -16,7 +16,7 @@ from zentrum.services.dashboard import Dashboard, build_dashboard
 from zentrum.services.drilldown import handover_page
 from zentrum.services.periods import Period
 from zentrum.services.reports import PartnerFigures
-from zentrum.services.timing import house_hours
+from zentrum.services.timing import house_hours, monday_of, mondays
 from zentrum.web.access import roles_required
 from zentrum.web.formatting import format_duration
 from zentrum.web.reports.charts import Bar, LegendEntry, Series, bar_chart, line_chart
@@ -64,8 +64,7 @@ def _totals(dash: Dashboard) -> PartnerFigures:
 
 def _weeks(period: Period) -> list[date]:
     """The Mondays of the weeks the period touches."""
-    monday = period.first - timedelta(days=period.first.weekday())
-    return [monday + timedelta(weeks=i) for i in range((period.last - monday).days // 7 + 1)]
+    return mondays(monday_of(period.first), period.last)
 
 
 def _hours(seconds: int | None) -> float | None:
