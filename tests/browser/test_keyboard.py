@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import TOTP_SECRET
 from zentrum.domain.vocab import AuditAction
@@ -102,8 +103,10 @@ def _login(page, base: str, username: str) -> Keys:
     """Log in by keyboard: the user name field has the focus on arrival."""
     page.goto(f"{base}/login")
     keys = Keys(page)
-    # autofocus is applied once the page has rendered, which may be just after goto.
-    page.wait_for_function("() => document.activeElement?.id === 'username'", timeout=5000)
+    # autofocus is applied once the page has rendered, which may be just after goto. Wait with
+    # Playwright's retrying assertion: wait_for_function polls through a string evaluated in the
+    # page, which the page's CSP (script-src 'self') refuses whenever the first look fails.
+    expect(page.locator("#username")).to_be_focused(timeout=5000)
     assert keys.active()["id"] == "username"
     keys.type(username)
     keys.press("Tab")
@@ -113,7 +116,7 @@ def _login(page, base: str, username: str) -> Keys:
     if page.url.endswith("/login/code"):
         # Supervisors and admins: the code field gets the focus, Enter confirms. Chromium
         # may apply autofocus just after the load event, so wait for it (or time out).
-        page.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
+        expect(page.locator("#code")).to_be_focused(timeout=5000)
         keys.type(pyotp.TOTP(TOTP_SECRET).now())
         keys.press("Enter")
         page.wait_for_url(re.compile(r".*/(eingang)?$"))
