@@ -68,8 +68,9 @@ class SizeResult:
     intake_rate: float = 0.0
     intake_workers: int = 0
     intake_refused: int = 0
-    # Today's enquiries, today's offers and the open offers when the pages were timed.
-    today: tuple[int, int, int] | None = None
+    # Today's enquiries, today's offers and the open offers when the pages were timed;
+    # today's enquiries and offers that the dashboard counted from the rows.
+    today: tuple[int, int, int, int, int] | None = None
 
 
 def bench_app(url: str):
@@ -293,10 +294,12 @@ def format_table(results: list[SizeResult]) -> str:
                 f"| {t.cpu_p95:.1f} | {t.statements} | {r.peak_mib:.0f} | {r.load:.1f} |"
             )
         if r.today:
-            cases, offers, pending = r.today
+            cases, offers, pending, cases_read, offers_read = r.today
             lines.append(
                 f"| {r.database} | {r.cases:,} | Heute beim Dashboard: {cases:,} Anliegen, "
-                f"{offers:,} Angebote; {pending:,} Angebote offen | | | | | | |"
+                f"{offers:,} Angebote ({cases_read:,} und {offers_read:,} davon aus den "
+                f"Zeilen gezählt, der Rest aus den Stundensummen); {pending:,} Angebote "
+                "offen | | | | | | |"
             )
         intake = next((t for t in r.pages if t.page == "Anliegen POST"), None)
         if intake:

@@ -3,13 +3,32 @@ change."""
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from zentrum.domain.clock import local_date
-from zentrum.models import Case, Handover, ReportCube, ReportDay, ReportDayCube, ReportWeek
+from zentrum.domain.clock import LOCAL_TZ, local_date
+from zentrum.models import (
+    Case,
+    Handover,
+    ReportCube,
+    ReportDay,
+    ReportDayCube,
+    ReportHour,
+    ReportHourCube,
+    ReportWeek,
+    User,
+)
 from zentrum.services.handover import accept_offer
 from zentrum.services.periods import Period
-from zentrum.services.report_cube import DAY_HORIZON, full_weeks, period_figures, refresh
+from zentrum.services.report_cube import (
+    DAY_HORIZON,
+    Figures,
+    forget_kept,
+    full_weeks,
+    period_figures,
+    raw_rows,
+    refresh,
+)
 from zentrum.services.reports import partner_figures
 from zentrum.services.timing import week_of
 
@@ -312,3 +331,135 @@ def test_a_period_with_one_day_rebuilt_reads_that_day_alone(session, cases, coun
         again.hist,
         again.kept.weekly,
     )
+
+
+# --- today's hours ----------------------------------------------------------------------
+
+# A Tuesday afternoon in Wuppertal: today's completed hours are 0:00–13:00 (13:00 ended
+# 25 minutes ago), the running hour is 14:00.
+CLOCK = datetime(2026, 11, 24, 14, 25, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, 24, hour, minute, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The marks and the figures read ``CLOCK`` as the time now."""
+    monkeypatch.setattr("zentrum.models.base.utcnow", lambda: CLOCK)
+    monkeypatch.setattr("zentrum.services.intake.utcnow", lambda: CLOCK)
+    forget_kept()
+    yield CLOCK
+    forget_kept()
+
+
+def _hour_valid(session, hour) -> bool | None:
+    session.expire_all()
+    return session.scalar(sa.select(ReportHour.valid).where(ReportHour.hour == hour))
+
+
+def _raw(session, period) -> Figures:
+    counted = Figures()
+    for kind, partner_id, key, week, n in raw_rows(session, [(period.start, period.end)]):
+        counted.add(kind, partner_id, key, week, n)
+    return counted
+
+
+def test_refresh_builds_todays_completed_hours_whatever_its_limit_and_drops_them_next_day(
+    session, cases, clock
+):
+    cases(at=OLD)
+    cases(at=_at(11, 25))
+    cases(at=_at(14, 5))
+    built = refresh(session, CLOCK, limit=0)
+    # Every hour of today that ended 10 minutes ago or earlier, oldest first; no week or
+    # day (the limit is 0), not the running hour.
+    assert built == [("hour", _at(h)) for h in range(14)]
+    assert _hour_valid(session, _at(13)) is True and _hour_valid(session, _at(14)) is None
+    assert refresh(session, CLOCK, limit=0) == []
+    # Ended only 5 minutes ago: not yet.
+    assert ("hour", _at(14)) not in refresh(session, _at(15, 5), limit=0)
+    assert ("hour", _at(14)) in refresh(session, _at(15, 10), limit=0)
+    # The next day, yesterday's hours are gone (their day is summed instead).
+    refresh(session, CLOCK + timedelta(days=1), limit=0)
+    left = session.scalar(
+        sa.select(sa.func.count()).select_from(ReportHour).where(ReportHour.hour < _at(23))
+    )
+    assert left == 0
+    assert (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReportHourCube)
+            .where(ReportHourCube.hour < _at(23))
+        )
+        == 0
+    )
+
+
+def test_today_comes_from_its_hours_and_only_the_running_hour_from_the_rows(
+    session, cases, users, clock
+):
+    advisor = users("advisor", partner="ihk")
+    advisor_id = advisor.id
+    for hour, minute in ((8, 5), (9, 40), (11, 25), (13, 50), (14, 10)):
+        case = cases(consents=["ihk"], at=_at(hour, minute))
+        offer = cases.offer(case, "ihk", at=_at(hour, minute + 3))
+        if hour < 12:
+            accepted = min(_at(hour + 2, minute), CLOCK)
+            case = session.get(Case, case.id)
+            accept_offer(session, session.get(User, advisor_id), accepted, case, offer.id)
+            session.commit()
+    refresh(session, CLOCK)
+    period = Period(local_date(CLOCK), local_date(CLOCK))
+    figures = period_figures(session, period)
+    # Counted from the rows: the running hour alone.
+    assert figures.kept_ranges == [(period.start, _at(14))]
+    raw = _raw(session, period)
+    assert figures.counts == raw.counts and figures.hist == raw.hist
+    assert sum(figures.counts["offer"].values()) == 5
+    assert sum(figures.hist["work"][(cases.partner_id("ihk"), week_of(CLOCK))].values()) == 3
+    # Kept: asked again, no hour's sums are read again.
+    assert figures.kept is period_figures(session, period).kept
+
+
+def test_a_change_to_an_earlier_hour_marks_it_stale_and_the_figures_follow(
+    session, cases, users, clock, count_queries
+):
+    case = cases(consents=["ihk"], at=_at(11, 25))
+    offer = cases.offer(case, "ihk", at=_at(11, 35))
+    case_id, offer_id = case.id, offer.id
+    refresh(session, CLOCK)
+    assert _hour_valid(session, _at(11)) is True
+    period = Period(local_date(CLOCK), local_date(CLOCK))
+    before = period_figures(session, period)
+    assert before.counts["offer"][(cases.partner_id("ihk"), "pending")] == 1
+
+    accept_offer(
+        session, users("advisor", partner="ihk"), CLOCK, session.get(Case, case_id), offer_id
+    )
+    session.commit()
+
+    assert _hour_valid(session, _at(11)) is False and _hour_valid(session, _at(10)) is True
+    after = period_figures(session, period)
+    assert after.counts["offer"][(cases.partner_id("ihk"), "accepted")] == 1
+    assert (after.counts, after.hist) == ((raw := _raw(session, period)).counts, raw.hist)
+    stored = session.get(Handover, offer_id)
+    assert after.fresh.values["work"][(stored.to_partner_id, week_of(CLOCK))] == [
+        stored.wait_business_seconds
+    ]
+    assert refresh(session, CLOCK) == [("hour", _at(11))]
+    rebuilt = period_figures(session, period)
+    assert (rebuilt.counts, rebuilt.hist) == (after.counts, after.hist)
+
+    # A first contact (through the ORM's flush) marks the hour the case was recorded in.
+    row = session.get(Case, case_id)
+    row.first_contact_at = CLOCK
+    row.contact_seconds = row.contact_business_seconds = 600
+    session.commit()
+    assert _hour_valid(session, _at(11)) is False
+    # An enquiry of the running hour writes no mark.
+    session.remove()
+    with count_queries() as statements:
+        cases(at=_at(14, 20))
+    assert not [s for s in statements if "report_hours" in s]

@@ -10,6 +10,10 @@ read from the rows themselves until ``zentrum report refresh`` rebuilds them.
 ``report_day_cube`` and ``report_days`` hold the same counts per completed day, for the
 days at a period's edges that no whole week covers (the start of "last 4 weeks", the
 days of the running week before today), so that only today is counted from the rows.
+
+``report_hour_cube`` and ``report_hours`` hold them per completed hour of today (UTC hours),
+so that a busy day's dashboard counts only its last hour or so from the rows: the hours are
+built every quarter of an hour (``zentrum escalate``) and dropped once their day is over.
 """
 
 from datetime import date, datetime
@@ -62,6 +66,30 @@ class ReportDayCube(Base):
     __tablename__ = "report_day_cube"
 
     day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    n: Mapped[int] = mapped_column()
+
+
+class ReportHour(Base):
+    """A completed hour (its UTC start) of today whose aggregates are current when
+    ``valid``; like ``ReportDay``."""
+
+    __tablename__ = "report_hours"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    valid: Mapped[bool] = mapped_column(default=False)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class ReportHourCube(Base):
+    """One count of one hour, like ``ReportDayCube``."""
+
+    __tablename__ = "report_hour_cube"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)

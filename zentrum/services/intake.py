@@ -309,7 +309,7 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
     )
     if names:
         index_names(session.connection(), names)
-    stale_days(session, {local_date(now)}, utcnow())
+    stale_days(session, {now}, utcnow())
     noted = audit.written(session)
     noted["cases"].add(case_id)
     noted["persons"].update(pid for pid, _role in members)

@@ -2,7 +2,8 @@
 
 A period's figures are the sum of its completed, current weeks from ``report_cube``, of
 its other completed, current days from ``report_day_cube`` (the days at either end that
-no whole week covers) and of everything else (today, stale days) counted from the rows
+no whole week covers), of today's completed, current hours from ``report_hour_cube`` and
+of everything else (the running hour, stale days and hours) counted from the rows
 themselves by the very same queries that build the aggregates. So the aggregates can
 never say something the rows do not: they only save reading them again.
 """
@@ -11,13 +12,13 @@ import secrets
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from zentrum.domain.buckets import bucket_counts, bucket_sql
-from zentrum.domain.clock import local_date
+from zentrum.domain.clock import local_date, start_of_local_day
 from zentrum.domain.vocab import MemberRole, OfferStatus
 from zentrum.models import (
     Case,
@@ -28,6 +29,8 @@ from zentrum.models import (
     ReportCube,
     ReportDay,
     ReportDayCube,
+    ReportHour,
+    ReportHourCube,
     ReportOpenDay,
     ReportOpenWeek,
     ReportWeek,
@@ -54,6 +57,12 @@ WEEK_SPREAD = "week_spread"
 # period (a quarter, the last 4 weeks) and of the monthly report; a chosen period
 # further back counts its edge days from the rows.
 DAY_HORIZON = timedelta(days=120)
+# Today's completed hours are summed up as well (UTC hours; Wuppertal's offsets are whole
+# hours, so they are its hours too), once they ended this long ago, by every refresh
+# (``zentrum escalate``: every quarter of an hour): a busy day's dashboard then counts
+# only the hour or so since from the rows. Dropped once their day is over.
+HOUR = timedelta(hours=1)
+HOUR_MARGIN = timedelta(minutes=10)
 
 
 # How ``Figures.ranked`` groups the histograms kept by (partner, week).
@@ -333,13 +342,8 @@ def full_weeks(period: Period) -> list[date]:
     return mondays(first, period.last - timedelta(days=6))
 
 
-def _gaps(period: Period, covered: list[Period]) -> list[tuple[datetime, datetime]]:
-    """The parts of the period not covered by the given spans, as merged UTC ranges."""
-    return _between(period, sorted((span.start, span.end) for span in covered))
-
-
 def _between(period: Period, gaps: list[tuple[datetime, datetime]]):
-    """The parts of the period outside the given (sorted, merged) ranges."""
+    """The parts of the period outside the given sorted, non-overlapping UTC ranges."""
     ranges, cursor = [], period.start
     for start, end in gaps:
         if start > cursor:
@@ -350,9 +354,23 @@ def _between(period: Period, gaps: list[tuple[datetime, datetime]]):
     return ranges
 
 
-def _current(session: Session, column, wanted: list[date]) -> list[tuple[date, int]]:
-    """Those of the wanted weeks or days (``column`` the key of their table) whose sums are
-    current, with their build tokens."""
+def _todays_hours(days: list[date]) -> list[datetime]:
+    """The completed hours of today (the process's clock), if today is among the days."""
+    now = _utcnow()
+    start = start_of_local_day(now)
+    if local_date(now) not in days:
+        return []
+    return [start + HOUR * n for n in range((_hour_of(now) - start) // HOUR)]
+
+
+def _hour_of(moment: datetime) -> datetime:
+    """The UTC hour a moment falls into (its start)."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _current(session: Session, column, wanted: list) -> list[tuple]:
+    """Those of the wanted weeks, days or hours (``column`` the key of their table) whose
+    sums are current, with their build tokens."""
     if not wanted:
         return []
     model = column.class_
@@ -360,29 +378,32 @@ def _current(session: Session, column, wanted: list[date]) -> list[tuple[date, i
     return sorted(tuple(row) for row in session.execute(stmt))
 
 
-# The sums of current weeks and days that this process read last, by database, partners
-# and the (week or day, token) pairs they were read from. Every build draws a new token,
-# so an entry holds exactly what the cube holds while its key is still current.
+# The sums of current weeks, days and hours that this process read last, by database,
+# partners and the (week, day or hour, token) pairs they were read from. Every build
+# draws a new token, so an entry holds exactly what the cube holds while its key is
+# still current.
 _KEPT: OrderedDict[tuple, "Figures"] = OrderedDict()
 _KEPT_MAX = 8
-# The sums of single weeks and days (all partners), by database, grain, first day and
-# token: a period whose key changed (a day rebuilt or marked stale) is added up again
-# from the parts still current, and only the new ones are read.
+# The sums of single weeks, days and hours (all partners), by database, grain, first day
+# (hour) and token: a period whose key changed (a day rebuilt or marked stale) is added up
+# again from the parts still current, and only the new ones are read. Room for a
+# quarter's weeks, a running week's days and today's hours at once.
 _PARTS: OrderedDict[tuple, "Figures"] = OrderedDict()
-_PARTS_MAX = 40
+_PARTS_MAX = 80
 _KEPT_LOCK = threading.Lock()
 
 
-def forget_kept(newest_parts: int | None = None) -> None:
+def forget_kept(newest_parts: int | None = None, grain: str = "day") -> None:
     """Drop the sums this process keeps (the benchmark times the dashboard without them):
-    all of them, or the periods' sums and the parts of the ``newest_parts`` latest days
-    or weeks (what a rebuild of those asks for)."""
+    all of them, or the periods' sums and the parts of the ``newest_parts`` latest weeks,
+    days or hours (``grain``; what a rebuild of those asks for)."""
     with _KEPT_LOCK:
         _KEPT.clear()
         if newest_parts is None:
             _PARTS.clear()
         else:
-            newest = sorted(_PARTS, key=lambda key: key[2], reverse=True)[:newest_parts]
+            of_grain = [key for key in _PARTS if key[1] == grain]
+            newest = sorted(of_grain, key=lambda key: key[2], reverse=True)[:newest_parts]
             for key in newest:
                 del _PARTS[key]
 
@@ -398,31 +419,40 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
         if monday_of(period.first + timedelta(days=n)) not in in_weeks
     ]
     days = _current(session, ReportDay.day, others)
+    in_days = {day for day, _token in days}
+    hours = _current(
+        session, ReportHour.hour, _todays_hours([d for d in others if d not in in_days])
+    )
     chosen = tuple(sorted(partner_ids)) if partner_ids else ()
     url = session.get_bind().url.render_as_string()
-    key = (url, chosen, tuple(weeks), tuple(days))
+    key = (url, chosen, tuple(weeks), tuple(days), tuple(hours))
     # A week built before there were tokens has none: such sums are read, not kept.
-    keep = all(token is not None for _first, token in (*weeks, *days))
+    keep = all(token is not None for _first, token in (*weeks, *days, *hours))
     with _KEPT_LOCK:
         kept = _KEPT.get(key) if keep else None
         if kept is not None:
             _KEPT.move_to_end(key)
     if kept is None:
-        parts = _kept_parts(session, url, "week", weeks) + _kept_parts(session, url, "day", days)
+        parts = [
+            part
+            for grain, wanted in (("week", weeks), ("day", days), ("hour", hours))
+            for part in _kept_parts(session, url, grain, wanted)
+        ]
         kept = _added_up(parts, partner_ids)
         if keep:
             with _KEPT_LOCK:
                 _KEPT[key] = kept
                 while len(_KEPT) > _KEPT_MAX:
                     _KEPT.popitem(last=False)
-    covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day, _t in days]
-    gaps = _gaps(period, covered)
+    covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day in in_days]
+    spans = [(span.start, span.end) for span in covered]
+    gaps = _between(period, sorted(spans + [(hour, hour + HOUR) for hour, _t in hours]))
     fresh = fresh_figures(session, gaps, partner_ids)
     return PeriodFigures(kept, fresh, _between(period, gaps))
 
 
 def _kept_parts(session: Session, url: str, grain: str, wanted) -> list[Figures]:
-    """The sums of the wanted (week or day, token) pairs, each a ``Figures`` of all
+    """The sums of the wanted (week, day or hour, token) pairs, each a ``Figures`` of all
     partners: kept ones as they are, the others read in one statement (and kept)."""
     found: dict[date, Figures] = {}
     with _KEPT_LOCK:
@@ -433,7 +463,7 @@ def _kept_parts(session: Session, url: str, grain: str, wanted) -> list[Figures]
                 found[first] = part
     missing = [first for first, _token in wanted if first not in found]
     if missing:
-        read = _read_weeks(session, missing) if grain == "week" else _read_days(session, missing)
+        read = _READERS[grain](session, missing)
         found.update(read)
         with _KEPT_LOCK:
             for first, token in wanted:
@@ -514,25 +544,44 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
     return parts
 
 
+def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figures]:
+    """Each hour's sums, all partners, like ``_read_days``."""
+    parts = {hour: Figures() for hour in hours}
+    weeks = {hour: monday_of(local_date(hour)) for hour in hours}
+    cube = ReportHourCube
+    stmt = sa.select(cube.hour, cube.kind, cube.partner_id, cube.key, cube.n).where(
+        cube.hour.in_(hours)
+    )
+    for hour, kind, partner_id, key, n in session.connection().execute(stmt).all():
+        parts[hour].add(kind, partner_id, key, weeks[hour], n)
+    return parts
+
+
+_READERS = {"week": _read_weeks, "day": _read_days, "hour": _read_hours}
+
+
 # --- keeping the weeks and days current ------------------------------------------------
 
 
-def stale_days(session: Session, days: set[date], now: datetime) -> None:
-    """Mark the given days (Wuppertal dates) and their weeks stale in the current
-    transaction.
+def stale_days(session: Session, moments: set[datetime], now: datetime) -> None:
+    """Mark the days (Wuppertal dates), weeks and today's hours of the given moments stale
+    in the current transaction.
 
-    Days and weeks that have not ended yet are never built, so they need no mark; a mark
-    that is already there is not written again. On PostgreSQL the UPDATE takes a ROW
-    EXCLUSIVE lock on its table even when no row matches; ``refresh`` locks the table
-    against it, so a week or day is never built from rows that a transaction still in
-    flight is changing.
+    Weeks, days and hours that have not ended yet are never built, so they need no mark;
+    a mark that is already there is not written again. On PostgreSQL the UPDATE takes a
+    ROW EXCLUSIVE lock on its table even when no row matches; ``refresh`` locks the table
+    against it, so a week, day or hour is never built from rows that a transaction still
+    in flight is changing.
     """
-    today = local_date(now)
-    old = {day for day in days if day is not None and day < today}
+    today, this_hour = local_date(now), _hour_of(now)
+    moments = {moment for moment in moments if moment is not None}
+    old = {day for day in {local_date(moment) for moment in moments} if day < today}
     weeks = sorted({monday_of(day) for day in old if monday_of(day) < monday_of(today)})
+    hours = {_hour_of(m) for m in moments if local_date(m) == today and _hour_of(m) < this_hour}
     for column, valid, wanted in (
         (ReportWeek.week, ReportWeek.valid, weeks),
         (ReportDay.day, ReportDay.valid, sorted(old)),
+        (ReportHour.hour, ReportHour.valid, sorted(hours)),
     ):
         if wanted:
             session.execute(
@@ -573,7 +622,28 @@ def build_day(session: Session, day: date, now: datetime) -> None:
     _mark_current(session, ReportDay.day, day, now)
 
 
-def _build(session: Session, cube, span: Period, column: str) -> Figures:
+@dataclass(frozen=True)
+class _Hour:
+    """An hour as ``_build`` asks for a span: its key (``first``) and UTC bounds."""
+
+    first: datetime
+
+    @property
+    def start(self) -> datetime:
+        return self.first
+
+    @property
+    def end(self) -> datetime:
+        return self.first + HOUR
+
+
+def build_hour(session: Session, hour: datetime, now: datetime) -> None:
+    """Count one hour (its UTC start) from its rows into the hour cube and mark it current."""
+    _build(session, ReportHourCube, _Hour(hour), "hour")
+    _mark_current(session, ReportHour.hour, hour, now)
+
+
+def _build(session: Session, cube, span: Period | _Hour, column: str) -> Figures:
     """Replace the span's sums in the cube by those counted from its rows; the counts."""
     first = span.first
     session.execute(sa.delete(cube).where(getattr(cube, column) == first))
@@ -601,7 +671,9 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     """Completed weeks and days (ended at least ``margin`` ago) with data that are not
     current, as ("week", Monday) and ("day", date): the weeks first, oldest first; then
     the days of the last ``DAY_HORIZON``, newest first; then the weeks and days whose
-    count of open cases is not current, as ("open", Monday) and ("open_day", date)."""
+    count of open cases is not current, as ("open", Monday) and ("open_day", date).
+    Not current hours of today (ended at least ``HOUR_MARGIN`` ago) come first, as
+    ("hour", UTC start), oldest first."""
     first_case = session.scalar(sa.select(sa.func.min(Case.created_at)))
     first = [
         session.scalar(sa.select(sa.func.min(Handover.offered_at))),
@@ -616,7 +688,10 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
     newest = local_date(now - margin) - timedelta(days=1)
     days = [newest - timedelta(days=n) for n in range((newest - oldest).days + 1)]
-    spans = [("week", week) for week in _not_current(session, ReportWeek.week, weeks)]
+    start = start_of_local_day(now)
+    hours = [start + HOUR * n for n in range((now - HOUR_MARGIN - start) // HOUR)]
+    spans = [("hour", hour) for hour in _not_current(session, ReportHour.hour, hours)]
+    spans += [("week", week) for week in _not_current(session, ReportWeek.week, weeks)]
     spans += [("day", day) for day in _not_current(session, ReportDay.day, days)]
     if first_case is not None:
         # Open cases only from the first case on (offers and referrals do not count there).
@@ -627,9 +702,9 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     return spans
 
 
-def _not_current(session: Session, column, wanted: list[date]) -> list[date]:
-    """Those of the wanted weeks or days (``column`` the key of their table) not current,
-    in the order wanted."""
+def _not_current(session: Session, column, wanted: list) -> list:
+    """Those of the wanted weeks, days or hours (``column`` the key of their table) not
+    current, in the order wanted."""
     valid = set(session.scalars(sa.select(column).where(column.class_.valid)))
     return [first for first in wanted if first not in valid]
 
@@ -637,6 +712,7 @@ def _not_current(session: Session, column, wanted: list[date]) -> list[date]:
 _GRAINS = {
     "week": (ReportWeek, ReportWeek.week, build_week),
     "day": (ReportDay, ReportDay.day, build_day),
+    "hour": (ReportHour, ReportHour.hour, build_hour),
     "open": (ReportOpenWeek, ReportOpenWeek.week, build_open_week),
     "open_day": (ReportOpenDay, ReportOpenDay.day, build_open_day),
 }
@@ -645,19 +721,22 @@ _GRAINS = {
 def refresh(
     session: Session, now: datetime, *, margin: timedelta = timedelta(hours=1), limit=None
 ) -> list[tuple[str, date]]:
-    """Rebuild the stale completed weeks and days (and their counts of open cases), one
-    transaction each; those rebuilt.
+    """Rebuild today's stale completed hours and, up to ``limit``, the stale completed weeks
+    and days (and their counts of open cases), one transaction each; those rebuilt.
 
-    Each locks its table (``report_weeks``, ``report_days``, ``report_open_weeks``,
-    ``report_open_days``) on PostgreSQL (writers mark them stale under a conflicting
-    lock) and, on SQLite, starts with the write lock, so
+    Each locks its table (``report_hours``, ``report_weeks``, ``report_days``,
+    ``report_open_weeks``, ``report_open_days``) on PostgreSQL (writers mark them stale
+    under a conflicting lock) and, on SQLite, starts with the write lock, so
     that it is counted from rows no other transaction is changing. Days that have fallen
-    out of ``DAY_HORIZON`` are dropped.
+    out of ``DAY_HORIZON`` are dropped, and hours of earlier days.
     """
     from zentrum.database import write_transaction
 
+    spans = to_build(session, now, margin)
+    # An hour is quick to count (a day's volume / 24) and what the dashboard reads most.
+    hours = [span for span in spans if span[0] == "hour"]
     done = []
-    for grain, first in to_build(session, now, margin)[:limit]:
+    for grain, first in hours + [span for span in spans if span[0] != "hour"][:limit]:
         model, column, build = _GRAINS[grain]
         session.rollback()
         with write_transaction():
@@ -669,34 +748,36 @@ def refresh(
                 build(session, first, now)
                 done.append((grain, first))
             session.commit()
-    _drop_old_days(session, local_date(now) - DAY_HORIZON)
+    _drop_old_days(session, local_date(now) - DAY_HORIZON, start_of_local_day(now))
     return done
 
 
-def _drop_old_days(session: Session, before: date) -> None:
+def _drop_old_days(session: Session, before: date, hours_before: datetime) -> None:
     from zentrum.database import write_transaction
 
     session.rollback()
     with write_transaction():
         session.execute(sa.delete(ReportDayCube).where(ReportDayCube.day < before))
         session.execute(sa.delete(ReportDay).where(ReportDay.day < before))
+        session.execute(sa.delete(ReportHourCube).where(ReportHourCube.hour < hours_before))
+        session.execute(sa.delete(ReportHour).where(ReportHour.hour < hours_before))
         drop_open_days(session, before)
         session.commit()
 
 
-# Which changes make a day's counts stale: (model, attributes that count, the days).
-# ``offered_week`` is always the week of ``offered_at``.
-def _handover_days(row: Handover) -> set:
-    return {local_date(at) for at in _history(row, "offered_at")}
+# Which changes make a day's counts stale: (model, attributes that count, the moments
+# that place the row in its days and hours). ``offered_week`` is always the week of
+# ``offered_at``.
+def _handover_moments(row: Handover) -> set:
+    return _history(row, "offered_at")
 
 
-def _case_days(row: Case) -> set:
-    moments = _history(row, "created_at") | _history(row, "first_contact_at")
-    return {local_date(at) for at in moments}
+def _case_moments(row: Case) -> set:
+    return _history(row, "created_at") | _history(row, "first_contact_at")
 
 
-def _referral_days(row: Referral) -> set:
-    return {local_date(at) for at in _history(row, "referred_at")}
+def _referral_moments(row: Referral) -> set:
+    return _history(row, "referred_at")
 
 
 _WATCHED = (
@@ -711,7 +792,7 @@ _WATCHED = (
             "wait_business_seconds",
             "decline_reason",
         ),
-        _handover_days,
+        _handover_moments,
     ),
     (
         Case,
@@ -724,9 +805,9 @@ _WATCHED = (
             "contact_business_seconds",
             "topics",
         ),
-        _case_days,
+        _case_moments,
     ),
-    (Referral, ("status", "to_partner_id", "referred_at"), _referral_days),
+    (Referral, ("status", "to_partner_id", "referred_at"), _referral_moments),
 )
 
 
@@ -743,8 +824,9 @@ def _changed(row, names) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-def _days_of_people(session: Session, person_ids: set[int]) -> set[date]:
-    """Days of the cases whose young person these are (their district counts there)."""
+def _moments_of_people(session: Session, person_ids: set[int]) -> set[datetime]:
+    """When the cases whose young person these are were recorded (their district counts
+    there)."""
     stmt = (
         sa.select(Case.created_at)
         .join(CaseMember, CaseMember.case_id == Case.id)
@@ -753,18 +835,18 @@ def _days_of_people(session: Session, person_ids: set[int]) -> set[date]:
             CaseMember.role == MemberRole.YOUNG_PERSON.value,
         )
     )
-    return {local_date(at) for at in session.scalars(stmt)}
+    return set(session.scalars(stmt))
 
 
 @sa.event.listens_for(Session, "before_flush")
 def _mark_changed_days(session: Session, _context, _instances) -> None:
-    days: set[date] = set()
+    moments: set[datetime] = set()
     people: set[int] = set()
     recorded: set[datetime] = set()  # cases opened, closed, reopened or deleted
     for row in (*session.new, *session.dirty, *session.deleted):
-        for model, names, days_of in _WATCHED:
+        for model, names, moments_of in _WATCHED:
             if isinstance(row, model) and _changed(row, names):
-                days |= days_of(row)
+                moments |= moments_of(row)
         if isinstance(row, Case) and _changed(row, ("status",)):
             recorded |= _history(row, "created_at")
         if isinstance(row, Person) and row.id is not None and _changed(row, ("district",)):
@@ -772,11 +854,11 @@ def _mark_changed_days(session: Session, _context, _instances) -> None:
         if isinstance(row, CaseMember) and row.case_id is not None and _changed(row, ("role",)):
             case = session.get(Case, row.case_id)
             if case is not None and case.created_at is not None:
-                days.add(local_date(case.created_at))
+                moments.add(case.created_at)
     with session.no_autoflush:
         if people:
-            days |= _days_of_people(session, people)
-        stale_days(session, days, _utcnow())
+            moments |= _moments_of_people(session, people)
+        stale_days(session, moments, _utcnow())
         stale_open_counts(session, recorded, _utcnow(), DAY_HORIZON)
 
 
@@ -797,7 +879,7 @@ def _mark_bulk_changes(state) -> None:
     where = state.statement.whereclause
     stmt = sa.select(column).where(where) if where is not None else sa.select(column)
     moments = list(state.session.scalars(stmt, execution_options={"report_cube": True}))
-    stale_days(state.session, {local_date(at) for at in moments}, _utcnow())
+    stale_days(state.session, set(moments), _utcnow())
     if entity is Case:
         stale_open_counts(state.session, moments, _utcnow(), DAY_HORIZON)
 
