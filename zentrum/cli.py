@@ -202,7 +202,7 @@ def escalate_command(now_text: str | None) -> None:
 @click.option(
     "--refresh",
     is_flag=True,
-    help="Summen der abgeschlossenen Wochen und Tage neu bilden (cron, z. B. nachts).",
+    help="Summen der abgeschlossenen Wochen, Tage und heutigen Stunden neu bilden (cron).",
 )
 @click.option(
     "--now",
@@ -211,8 +211,8 @@ def escalate_command(now_text: str | None) -> None:
     help="So tun, als wäre es dieser Zeitpunkt (ISO 8601; ohne Zone Ortszeit Wuppertal).",
 )
 def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
-    """``--refresh``: rebuild the weekly and daily sums behind the figures; ``--monthly``: mail the
-    supervisors last month's figures (cron, on the 1st)."""
+    """``--refresh``: rebuild the weekly, daily and hourly sums behind the figures;
+    ``--monthly``: mail the supervisors last month's figures (cron, on the 1st)."""
     if not (monthly or refresh):
         raise click.UsageError("Bitte wählen: --refresh und/oder --monthly.")
     now = _moment(now_text)
@@ -220,9 +220,10 @@ def report_command(monthly: bool, refresh: bool, now_text: str | None) -> None:
         built = refresh_report_sums(db.session, now)
         weeks = sum(1 for grain, _first in built if grain == "week")
         days = sum(1 for grain, _first in built if grain == "day")
+        hours = sum(1 for grain, _first in built if grain == "hour")
         click.echo(
-            f"{_plural(weeks, 'Woche', 'Wochen')} und {_plural(days, 'Tag', 'Tage')} "
-            "neu zusammengefasst."
+            f"{_plural(weeks, 'Woche', 'Wochen')}, {_plural(days, 'Tag', 'Tage')} und "
+            f"{_plural(hours, 'Stunde', 'Stunden')} neu zusammengefasst."
         )
     if not monthly:
         return

@@ -179,14 +179,17 @@ def test_the_edge_days_of_a_period_are_read_from_the_day_sums(session, cases):
 
 def test_report_refresh_command_builds_the_weeks(app, session, cases):
     cases(at=OLD)
+    cases(at=_at(9, 30))
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["report", "--refresh"])
+    at = ["--now", "2026-11-24T14:25"]  # CLOCK, Wuppertal time
+    result = runner.invoke(args=["report", "--refresh", *at])
     assert result.exit_code == 0, result.output
-    assert "neu zusammengefasst" in result.output
+    # Today's hours 0:00–13:00 (ended by 14:15).
+    assert "und 14 Stunden neu zusammengefasst" in result.output
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(ReportWeek)) >= 1
-    again = runner.invoke(args=["report", "--refresh"])
-    assert "0 Wochen und 0 Tage neu zusammengefasst" in again.output
+    again = runner.invoke(args=["report", "--refresh", *at])
+    assert "0 Wochen, 0 Tage und 0 Stunden neu zusammengefasst" in again.output
 
 
 def test_bulk_statements_on_counted_rows_mark_their_weeks_and_days(session, cases):
