@@ -144,6 +144,7 @@ def test_every_page_is_measured_through_the_app(bench_url):
         "Anliegen POST",
         "Dashboard",
         "Dashboard (ein Tag neu gebaut)",
+        "Dashboard (eine Stunde neu gebaut)",
         "Dashboard (Prozessstart)",
     }
     assert all(statements > 0 for _millis, statements in pages.values())

@@ -159,13 +159,13 @@ def _fresh_forms(session, count: int, worker: int = 0) -> list[dict]:
     return [_intake_form(session, base + i) for i in range(count)]
 
 
-def _unkept(get, path: str, newest_parts: int | None = None):
+def _unkept(get, path: str, newest_parts: int | None = None, grain: str = "day"):
     """A request after the process has dropped the report sums it keeps: all of them (as
-    after the worker's start), or the period's and the newest day's (as after a rebuild
-    of that day)."""
+    after the worker's start), or the period's and the newest day's or hour's (as after a
+    rebuild of that day or hour)."""
     from zentrum.services.report_cube import forget_kept
 
-    forget_kept(newest_parts)
+    forget_kept(newest_parts, grain)
     return get(path)
 
 
@@ -291,6 +291,16 @@ def measure(url: str, repeat: int) -> dict:
             "Dashboard (ein Tag neu gebaut)",
             supervisor,
             lambda c, _i: _unkept(c.get, "/leitung/", newest_parts=1),
+            repeat,
+            200,
+        ),
+        # After the newest of today's hours was summed up (every quarter of an hour) or
+        # an earlier hour marked stale (an offer of that hour answered): the period's
+        # sums added up again, the percentiles' rows read.
+        (
+            "Dashboard (eine Stunde neu gebaut)",
+            supervisor,
+            lambda c, _i: _unkept(c.get, "/leitung/", newest_parts=1, grain="hour"),
             repeat,
             200,
         ),
