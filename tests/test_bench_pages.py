@@ -47,7 +47,8 @@ def bench_url(tmp_path_factory):
     lines = []
     seed(url, CASES, lines.append)
     assert "case_events" in lines[0]
-    assert any(line.startswith("Wochen- und Tagessummen:") for line in lines)  # as the nightly job
+    # As the refresh of the cron jobs.
+    assert any(line.startswith("Wochen-, Tages- und Stundensummen:") for line in lines)
     return url
 
 

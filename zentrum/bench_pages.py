@@ -118,7 +118,8 @@ def seed(url: str, cases: int, echo) -> tuple[float, int]:
             echo(describe_seed(report))
             started = time.perf_counter()
             built = refresh(db.session, report.now)
-            echo(f"Wochen- und Tagessummen: {len(built)} in {time.perf_counter() - started:.1f} s")
+            seconds = time.perf_counter() - started
+            echo(f"Wochen-, Tages- und Stundensummen: {len(built)} in {seconds:.1f} s")
             if db.engine.dialect.name == "postgresql":
                 started = time.perf_counter()
                 with db.engine.connect().execution_options(

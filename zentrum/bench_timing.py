@@ -162,8 +162,8 @@ def run_benchmark(
                 started = time.perf_counter()
                 built = refresh(db.session, report.now)
                 echo(
-                    f"Wochen- und Tagessummen (zentrum report --refresh): {len(built)} in "
-                    f"{time.perf_counter() - started:.1f} s"
+                    "Wochen-, Tages- und Stundensummen (zentrum report --refresh): "
+                    f"{len(built)} in {time.perf_counter() - started:.1f} s"
                 )
                 timings = time_dashboards(db.session, report.now, repeat)
                 name = engine.dialect.name
