@@ -352,6 +352,7 @@ def _today(session) -> list[int]:
     from zentrum.models.base import utcnow
     from zentrum.services.periods import Period
     from zentrum.services.report_cube import period_figures
+    from zentrum.services.reports import in_ranges
 
     now = utcnow()
     since = start_of_local_day(now)
@@ -359,7 +360,7 @@ def _today(session) -> list[int]:
     count = sa.func.count()
 
     def outside(column):
-        return sa.not_(sa.or_(sa.false(), *((column >= a) & (column < b) for a, b in summed)))
+        return sa.not_(in_ranges(column, summed))
 
     return [
         session.scalar(sa.select(count).where(Case.created_at >= since)),

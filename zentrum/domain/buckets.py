@@ -55,11 +55,9 @@ def bucket_counts(ordered: Sequence[int]) -> dict[int, int]:
     counts: dict[int, int] = {}
     start, total = 0, len(ordered)
     while start < total:
-        seconds = max(int(ordered[start]), 0)
-        band_start, width, first = _BANDS[bisect_right(_STARTS, seconds) - 1]
-        index = (seconds - band_start) // width
-        end = bisect_left(ordered, band_start + (index + 1) * width, start)
-        counts[first + index] = end - start
+        bucket = bucket_of(ordered[start])
+        end = bisect_left(ordered, bucket_bounds(bucket)[1], start)
+        counts[bucket] = end - start
         start = end
     return counts
 

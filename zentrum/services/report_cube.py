@@ -357,10 +357,13 @@ def _between(period: Period, gaps: list[tuple[datetime, datetime]]):
 def _todays_hours(days: list[date]) -> list[datetime]:
     """The completed hours of today (the process's clock), if today is among the days."""
     now = _utcnow()
+    return _hours_ended(now, now) if local_date(now) in days else []
+
+
+def _hours_ended(now: datetime, by: datetime) -> list[datetime]:
+    """The hours (UTC starts) of ``now``'s Wuppertal day that ended by ``by``."""
     start = start_of_local_day(now)
-    if local_date(now) not in days:
-        return []
-    return [start + HOUR * n for n in range((_hour_of(now) - start) // HOUR)]
+    return [start + HOUR * n for n in range(max(by - start, timedelta(0)) // HOUR)]
 
 
 def _hour_of(moment: datetime) -> datetime:
@@ -688,8 +691,7 @@ def to_build(session: Session, now: datetime, margin: timedelta) -> list[tuple[s
     oldest = max(local_date(min(first)), local_date(now) - DAY_HORIZON)
     newest = local_date(now - margin) - timedelta(days=1)
     days = [newest - timedelta(days=n) for n in range((newest - oldest).days + 1)]
-    start = start_of_local_day(now)
-    hours = [start + HOUR * n for n in range((now - HOUR_MARGIN - start) // HOUR)]
+    hours = _hours_ended(now, now - HOUR_MARGIN)
     spans = [("hour", hour) for hour in _not_current(session, ReportHour.hour, hours)]
     spans += [("week", week) for week in _not_current(session, ReportWeek.week, weeks)]
     spans += [("day", day) for day in _not_current(session, ReportDay.day, days)]
