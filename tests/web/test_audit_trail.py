@@ -207,17 +207,21 @@ def test_a_case_page_is_not_shown_when_its_view_cannot_be_recorded(
 
 
 def _begins(app):
-    """Collect the BEGIN statements SQLite transactions start with."""
+    """Collect the BEGIN statements SQLite transactions start with (SQLite's own trace:
+    the write lock is asked for on the driver's connection, past SQLAlchemy's events)."""
     seen: list[str] = []
 
-    def before(_conn, _cursor, statement, *_args):
+    def trace(statement):
         if statement.startswith("BEGIN"):
             seen.append(statement)
 
+    def checkout(dbapi_connection, _record, _proxy):
+        dbapi_connection.set_trace_callback(trace)
+
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    return engine, before, seen
+    sa.event.listen(engine, "checkout", checkout)
+    return engine, checkout, seen
 
 
 def test_sqlite_requests_take_the_write_lock_unless_read_only(
@@ -238,7 +242,7 @@ def test_sqlite_requests_take_the_write_lock_unless_read_only(
             client.get("/leitung/")  # the dashboard only reads: no write lock
         assert seen and set(seen) == {"BEGIN"}
     finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
+        sa.event.remove(engine, "checkout", listener)
 
 
 def test_case_views_and_notes_at_once_all_succeed(app, session, cases, users):
