@@ -1,5 +1,6 @@
 """Recording a new enquiry (Anliegen) at the front desk."""
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -139,6 +140,24 @@ def next_reference(session: Session, year: int) -> str:
     return format_reference(year, number)
 
 
+def provisional_reference() -> str:
+    """A case's reference until the year's counter hands out its number in the same
+    transaction (unique, 20 characters; no committed case keeps it)."""
+    return "neu-" + secrets.token_hex(8)
+
+
+def _set_reference():
+    """UPDATE cases SET reference = :reference WHERE id = :case_id."""
+    return prepared(
+        "set case reference",
+        lambda: (
+            sa.update(Case.__table__)
+            .where(Case.__table__.c.id == sa.bindparam("case_id", type_=sa.Integer))
+            .values(reference=sa.bindparam("reference", type_=sa.String))
+        ),
+    )
+
+
 _PERSON_FIELDS = (
     "first_name",
     "last_name",
@@ -255,18 +274,23 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
     one statement per table, instead of through the ORM's unit of work; what the flush
     hooks would do for these rows happens here: the name index, the report weeks, and
     the note for the request's audit entry. Everything is checked before the first write.
+
+    The reference is handed out last: the year's counter row stays locked until the
+    transaction ends, so the other front desks wait only for the end of this one (the
+    audit entry and the commit), not for all of its writes. Until then the case holds a
+    provisional reference of its own. With the counter bumped first, four app workers
+    on PostgreSQL mostly waited for its row and recorded fewer enquiries than two.
     """
     topics = _rows_by_id(session, Topic, data.topic_ids, "topics")
     partners = _rows_by_id(session, Partner, data.consent_partner_ids, "consents")
     consents = _consent_rows(actor, now, partners, data)
     names: dict[int, str] = {}
     person_id = _young_person(session, data, names)
-    reference = next_reference(session, local_date(now).year)
     case_id = _insert_one(
         session,
         Case.__table__,
         {
-            "reference": reference,
+            "reference": provisional_reference(),
             "status": CaseStatus.AT_FRONT_DESK.value,
             "urgency": data.urgency,
             "channel": data.channel,
@@ -310,6 +334,8 @@ def save_intake(session: Session, actor: User, now: datetime, data: IntakeData) 
     if names:
         index_names(session.connection(), names)
     stale_days(session, {now}, utcnow())
+    reference = next_reference(session, local_date(now).year)
+    session.execute(_set_reference(), {"case_id": case_id, "reference": reference})
     noted = audit.written(session)
     noted["cases"].add(case_id)
     noted["persons"].update(pid for pid, _role in members)
