@@ -56,22 +56,23 @@ class Handover(Base):
             "offered_week",
         ),
         sa.Index("ix_handovers_case_id_offered_at", "case_id", "offered_at"),
-        # Percentiles read the rows of one histogram bucket: by partner and waiting time
-        # (period figures) and by partner, week and waiting time (the weekly chart).
-        sa.Index(
-            "ix_handovers_work_wait",
-            "to_partner_id",
-            "status",
-            "wait_business_seconds",
-            "offered_at",
-        ),
-        sa.Index("ix_handovers_wall_wait", "to_partner_id", "status", "wait_seconds", "offered_at"),
+        # Percentiles read the rows of one histogram bucket in order: by partner, week and
+        # waiting time, the weeks of the period (or the week of the weekly chart), not
+        # the bucket's rows of every year kept.
         sa.Index(
             "ix_handovers_week_work_wait",
             "to_partner_id",
             "status",
             "offered_week",
             "wait_business_seconds",
+            "offered_at",
+        ),
+        sa.Index(
+            "ix_handovers_week_wall_wait",
+            "to_partner_id",
+            "status",
+            "offered_week",
+            "wait_seconds",
             "offered_at",
         ),
         sa.Index("ix_handovers_offered_at_to_partner_id", "offered_at", "to_partner_id"),

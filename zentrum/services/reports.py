@@ -7,11 +7,13 @@ percentile of n values is the value at rank ceil(p·n/100).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from zentrum.domain.buckets import bucket_bounds, bucket_of
 from zentrum.domain.vocab import OfferStatus
@@ -20,7 +22,7 @@ from zentrum.models.handover import PENDING_OFFER
 from zentrum.services.percentiles import Lookup, Spread, histogram_spreads
 from zentrum.services.periods import Period
 from zentrum.services.report_cube import CASE_WAITS, PeriodFigures, period_figures
-from zentrum.services.timing import wall_seconds, working_seconds_until
+from zentrum.services.timing import mondays, wall_seconds, week_of, working_seconds_until
 
 
 @dataclass
@@ -59,6 +61,50 @@ def in_period(column, period: Period):
 def in_ranges(column, ranges: list[tuple[datetime, datetime]]):
     """SQL condition: a timestamp inside one of the (start, end) ranges."""
     return sa.or_(sa.false(), *(sa.and_(column >= start, column < end) for start, end in ranges))
+
+
+class not_indexed(FunctionElement):  # noqa: N801 - used like a SQL function
+    """A column the database is not to look rows up by (SQLite: the unary ``+``)."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(not_indexed)
+def _plain(element, compiler, **kw):
+    return compiler.process(*element.clauses, **kw)
+
+
+@compiles(not_indexed, "sqlite")
+def _unary_plus(element, compiler, **kw):
+    return "+" + compiler.process(*element.clauses, **kw)
+
+
+def weeks_of(ranges: list[tuple[datetime, datetime]]) -> list[date]:
+    """The weeks (Mondays, Wuppertal time) that the UTC ranges touch."""
+    weeks: set[date] = set()
+    for start, end in ranges:
+        if start < end:
+            weeks.update(mondays(week_of(start), week_of(end - timedelta(microseconds=1))))
+    return sorted(weeks)
+
+
+def in_weeks_of(ranges: list[tuple[datetime, datetime]]) -> list:
+    """SQL conditions: an offer made in the ranges, found through the weeks they touch.
+
+    A percentile reads one bucket's waits in order; by partner and waiting time alone that
+    walked the bucket's rows of every year kept. By partner, week and waiting time it
+    reads the period's weeks (``offered_week`` is always the week of ``offered_at``).
+    SQLite without statistics (a deployment never runs ANALYZE) would rather walk the
+    partner's offers of the period by ``offered_at``: the moment only filters there.
+    """
+    return [
+        Handover.offered_week.in_(weeks_of(ranges)),
+        in_ranges(not_indexed(Handover.offered_at), ranges),
+    ]
 
 
 def _offer_filter(period: Period | None, partner_ids: list[int] | None):
@@ -104,9 +150,10 @@ def _offer_lookup(column, ranges, partner_ids, by_week: bool = False):
     """The accepted offers of a group (partner, or None: all chosen; and week) made in the
     ranges: those the kept sums count."""
     accepted = Handover.status == OfferStatus.ACCEPTED.value
+    in_period_weeks = in_weeks_of(ranges)
 
     def lookup(group):
-        where = [accepted, in_ranges(Handover.offered_at, ranges)]
+        where = [accepted, *in_period_weeks]
         partner = group[0]
         where.append(
             Handover.to_partner_id == partner
@@ -211,11 +258,12 @@ def _within_target(session, result, figures: PeriodFigures) -> dict[int, int]:
             if (pid, low, target) not in kept:
                 boundary.append((pid, low, target))
     if boundary:
+        in_period_weeks = in_weeks_of(figures.kept_ranges)
         parts = [
             sa.select(sa.literal(pid).label("p"), sa.func.count().label("n")).where(
                 Handover.to_partner_id == pid,
                 Handover.status == OfferStatus.ACCEPTED.value,
-                in_ranges(Handover.offered_at, figures.kept_ranges),
+                *in_period_weeks,
                 Handover.wait_business_seconds >= low,
                 Handover.wait_business_seconds <= target,
             )
