@@ -25,10 +25,25 @@ def _holder(path) -> sqlite3.Connection:
     return holder
 
 
-def test_a_writer_asks_again_for_the_lock_until_the_other_lets_go(tmp_path, monkeypatch):
-    path = tmp_path / "lock.db"
-    engine = _engine(path, busy_timeout_ms=2000)
-    holder = _holder(path)
+@pytest.fixture
+def locked(tmp_path):
+    """``locked(busy_timeout_ms)``: an engine of ours and another worker's connection that
+    holds the write lock, on one new database; both closed afterwards."""
+    made = []
+
+    def make(busy_timeout_ms: int):
+        path = tmp_path / "lock.db"
+        made.append((_engine(path, busy_timeout_ms), _holder(path)))
+        return made[-1]
+
+    yield make
+    for engine, holder in made:
+        engine.dispose()
+        holder.close()
+
+
+def test_a_writer_asks_again_for_the_lock_until_the_other_lets_go(locked, monkeypatch):
+    engine, holder = locked(busy_timeout_ms=2000)
     naps: list[float] = []
 
     def nap(seconds):
@@ -47,14 +62,10 @@ def test_a_writer_asks_again_for_the_lock_until_the_other_lets_go(tmp_path, monk
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT n FROM t ORDER BY n").scalars().all()
     assert rows == [1, 2]
-    engine.dispose()
-    holder.close()
 
 
-def test_a_writer_gives_up_after_the_busy_timeout_with_the_usual_error(tmp_path):
-    path = tmp_path / "lock.db"
-    engine = _engine(path, busy_timeout_ms=50)
-    holder = _holder(path)
+def test_a_writer_gives_up_after_the_busy_timeout_with_the_usual_error(locked):
+    engine, holder = locked(busy_timeout_ms=50)
     with pytest.raises(sa.exc.OperationalError, match="database is locked"):
         with write_transaction(), engine.begin():
             pass
@@ -63,16 +74,9 @@ def test_a_writer_gives_up_after_the_busy_timeout_with_the_usual_error(tmp_path)
         # The connection went back to the pool with its busy timeout restored.
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 50
         assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
-    engine.dispose()
-    holder.close()
 
 
-def test_readers_do_not_ask_for_the_write_lock(tmp_path):
-    path = tmp_path / "lock.db"
-    engine = _engine(path, busy_timeout_ms=50)
-    holder = _holder(path)
+def test_readers_do_not_ask_for_the_write_lock(locked):
+    engine, _holder = locked(busy_timeout_ms=50)
     with engine.connect() as connection:  # outside a request and write_transaction: BEGIN
         assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
-    holder.rollback()
-    engine.dispose()
-    holder.close()
