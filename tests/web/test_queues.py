@@ -117,3 +117,36 @@ def test_my_cases_lists_open_cases_the_advisor_is_responsible_for(
         accept_offer(session, advisor, NOW, session.get(Case, case.id), offer.id)
     session.commit()
     assert _refs(client.get("/meine-faelle").get_data(as_text=True)) == [mine.reference]
+
+
+def test_queue_pages_through_offers_and_referrals_at_the_same_moments(session, cases, users):
+    """Each kind is read only as far as a page reaches (the first page+1 of each, after
+    the page's anchor); paging through offers and referrals that share their moments
+    gives the whole queue in order, once each."""
+    from zentrum.services.queues import partner_queue
+
+    jc = users("advisor", partner="jobcenter")
+    ihk = cases.partner("ihk")
+    moments = [NOW - timedelta(hours=h) for h in (9, 9, 7, 7, 7, 5, 3, 3)]
+    for i, at in enumerate(moments):
+        case = cases(f"Takt{i}", "Gleich", consents=["jobcenter", "ihk"], at=at)
+        if i % 2:
+            offer = cases.offer(case, "jobcenter", at=at - timedelta(hours=1))
+            accept_offer(
+                session, jc, at - timedelta(minutes=30), session.get(Case, case.id), offer.id
+            )
+            refer_case(session, jc, at, session.get(Case, case.id), ihk)
+            session.commit()
+        else:
+            cases.offer(case, "ihk", at=at)
+    whole, more = partner_queue(session, ihk.id, limit=100)
+    assert more is None and len(whole) == len(moments)
+    assert {item.kind for item in whole} == {"offer", "referral"}
+    assert [item.since for item in whole] == sorted(item.since for item in whole)
+    paged, after = [], None
+    while True:
+        page, after = partner_queue(session, ihk.id, after=after, limit=2)
+        paged += page
+        if after is None:
+            break
+    assert [(i.kind, i.item_id) for i in paged] == [(i.kind, i.item_id) for i in whole]

@@ -58,23 +58,46 @@ class QueueItem:
         return f"{self.kind}-{self.item_id}"
 
 
-def _items(partner_id: int) -> sa.Subquery:
-    """Pending offers and referrals to the partner, as one table."""
-    offers = sa.select(
-        sa.literal("offer").label("kind"),
-        Handover.id.label("item_id"),
-        Handover.case_id.label("case_id"),
-        Handover.offered_at.label("since"),
-        Handover.from_partner_id.label("from_partner_id"),
-    ).where(Handover.to_partner_id == partner_id, Handover.status == OfferStatus.PENDING.value)
-    referrals = sa.select(
-        sa.literal("referral"),
-        Referral.id,
-        Referral.case_id,
-        Referral.referred_at,
-        Referral.from_partner_id,
-    ).where(Referral.to_partner_id == partner_id, Referral.status == ReferralStatus.PENDING.value)
-    return sa.union_all(offers, referrals).subquery("queue")
+def _items(partner_id: int, first: int | None = None, anchor=None) -> sa.Subquery:
+    """Pending offers and referrals to the partner, as one table; with ``first``, only the
+    first that many of each, in queue order, after ``anchor`` (kind, since, id).
+
+    The first of each are all a page can show: a busy partner's queue holds a hundred
+    offers or more, and without the limits the page joined every one of them to its case
+    and person before it took 25.
+    """
+    branches = []
+    for kind, model, since in (
+        ("offer", Handover, Handover.offered_at),
+        ("referral", Referral, Referral.referred_at),
+    ):
+        pending = (OfferStatus if kind == "offer" else ReferralStatus).PENDING.value
+        branch = sa.select(
+            sa.literal(kind).label("kind"),
+            model.id.label("item_id"),
+            model.case_id.label("case_id"),
+            since.label("since"),
+            model.from_partner_id.label("from_partner_id"),
+        ).where(model.to_partner_id == partner_id, model.status == pending)
+        if first is not None:
+            if anchor:
+                branch = branch.where(_after(anchor, sa.literal(kind), since, model.id))
+            inner = branch.order_by(since, model.id).limit(first).subquery()
+            branch = sa.select(*inner.c)
+        branches.append(branch)
+    return sa.union_all(*branches).subquery("queue")
+
+
+def _after(anchor, kind, since, item_id):
+    """SQL condition: an item after the anchor (kind, since, id) in queue order."""
+    anchor_kind, anchor_since, anchor_id = anchor
+    return sa.or_(
+        since > anchor_since,
+        sa.and_(
+            since == anchor_since,
+            sa.tuple_(kind, item_id) > sa.tuple_(sa.literal(anchor_kind), sa.literal(anchor_id)),
+        ),
+    )
 
 
 def _anchor(session: Session, cursor: str) -> tuple[str, datetime, int] | None:
@@ -102,7 +125,10 @@ def partner_queue(
     Only the columns the page shows are read, not whole cases and persons: a full page
     loaded through the ORM cost more than the rest of the page's queries together.
     """
-    items = _items(partner_id)
+    anchor = _anchor(session, after) if after else None
+    # Filters act on the case and person: without them the first of each kind suffice.
+    filtered = filters.topic_id or filters.urgency or filters.district
+    items = _items(partner_id, None if filtered else limit + 1, anchor)
     stmt = (
         sa.select(
             items.c.kind,
@@ -137,19 +163,8 @@ def partner_queue(
         stmt = stmt.where(Case.urgency == filters.urgency)
     if filters.district:
         stmt = stmt.where(Person.district == filters.district)
-    anchor = _anchor(session, after) if after else None
     if anchor:
-        kind, since, item_id = anchor
-        stmt = stmt.where(
-            sa.or_(
-                items.c.since > since,
-                sa.and_(
-                    items.c.since == since,
-                    sa.tuple_(items.c.kind, items.c.item_id)
-                    > sa.tuple_(sa.literal(kind), sa.literal(item_id)),
-                ),
-            )
-        )
+        stmt = stmt.where(_after(anchor, items.c.kind, items.c.since, items.c.item_id))
     found = session.execute(stmt).all()
     more, found = len(found) > limit, found[:limit]
     topics = _topics(session, {row[4] for row in found})
