@@ -59,29 +59,28 @@ class QueueItem:
 
 
 def _items(partner_id: int, first: int | None = None, anchor=None) -> sa.Subquery:
-    """Pending offers and referrals to the partner, as one table; with ``first``, only the
-    first that many of each, in queue order, after ``anchor`` (kind, since, id).
+    """Pending offers and referrals to the partner after ``anchor`` (kind, since, id), as
+    one table; with ``first``, only the first that many of each, in queue order.
 
     The first of each are all a page can show: a busy partner's queue holds a hundred
     offers or more, and without the limits the page joined every one of them to its case
     and person before it took 25.
     """
     branches = []
-    for kind, model, since in (
-        ("offer", Handover, Handover.offered_at),
-        ("referral", Referral, Referral.referred_at),
+    for kind, model, since, pending in (
+        ("offer", Handover, Handover.offered_at, OfferStatus.PENDING),
+        ("referral", Referral, Referral.referred_at, ReferralStatus.PENDING),
     ):
-        pending = (OfferStatus if kind == "offer" else ReferralStatus).PENDING.value
         branch = sa.select(
             sa.literal(kind).label("kind"),
             model.id.label("item_id"),
             model.case_id.label("case_id"),
             since.label("since"),
             model.from_partner_id.label("from_partner_id"),
-        ).where(model.to_partner_id == partner_id, model.status == pending)
+        ).where(model.to_partner_id == partner_id, model.status == pending.value)
+        if anchor:
+            branch = branch.where(_after(anchor, sa.literal(kind), since, model.id))
         if first is not None:
-            if anchor:
-                branch = branch.where(_after(anchor, sa.literal(kind), since, model.id))
             inner = branch.order_by(since, model.id).limit(first).subquery()
             branch = sa.select(*inner.c)
         branches.append(branch)
@@ -163,8 +162,6 @@ def partner_queue(
         stmt = stmt.where(Case.urgency == filters.urgency)
     if filters.district:
         stmt = stmt.where(Person.district == filters.district)
-    if anchor:
-        stmt = stmt.where(_after(anchor, items.c.kind, items.c.since, items.c.item_id))
     found = session.execute(stmt).all()
     more, found = len(found) > limit, found[:limit]
     topics = _topics(session, {row[4] for row in found})
