@@ -90,3 +90,46 @@ def test_gunicorn_settles_the_app_each_worker_built(monkeypatch, settlings):
     assert len(settlings) == 1
     app.test_client().get("/")
     assert len(settlings) == 2
+
+
+def test_a_worker_reads_the_dashboards_sums_before_its_first_request(
+    app, session, cases, users, auth, client, count_queries
+):
+    from datetime import UTC, datetime, timedelta
+
+    from zentrum.models import Case
+    from zentrum.services.handover import accept_offer
+    from zentrum.services.report_cube import forget_kept, refresh
+
+    now = datetime.now(UTC)
+    advisor = users("advisor", partner="ihk")
+    supervisor = users("supervisor")
+    for n in range(8):
+        case = cases(consents=["ihk"], at=now - timedelta(days=2 + 2 * n))
+        offer = cases.offer(case, "ihk", at=case.created_at + timedelta(minutes=5))
+        answered = offer.offered_at + timedelta(minutes=30 + 45 * n)
+        accept_offer(session, advisor, answered, session.get(Case, case.id), offer.id)
+        session.commit()
+    refresh(session, now)
+    forget_kept()  # a new worker process keeps nothing
+    serving.warm_reports(app)
+    auth.login(supervisor)
+    with count_queries() as statements:
+        page = client.get("/leitung/")
+    assert page.status_code == 200 and "IHK" in page.get_data(as_text=True)
+    # The sums of the weeks and days, and the stored waits the percentiles needed, were
+    # read when the worker started.
+    assert not [s for s in statements if "report_cube" in s or "report_day_cube" in s]
+    assert not [s for s in statements if "wait_business_seconds <" in s]
+    forget_kept()
+
+
+def test_a_worker_starts_also_when_the_database_does_not_answer(app, monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("zentrum.services.dashboard.build_dashboard", unreachable)
+    serving.warm_reports(app)
+    assert "Dashboard-Summen beim Start nicht gelesen" in caplog.text

@@ -356,7 +356,7 @@ def _today(session) -> list[int]:
 
     now = utcnow()
     since = start_of_local_day(now)
-    summed = period_figures(session, Period(local_date(now), local_date(now))).kept_ranges
+    summed = period_figures(session, Period(local_date(now), local_date(now))).summed_ranges
     count = sa.func.count()
 
     def outside(column):

@@ -13,8 +13,13 @@ requests create and drop is collected as before.
 """
 
 import gc
+import logging
 import threading
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 # After these many requests the worker sets aside again what they built (compiled
 # templates and statements, the kept report sums). Few and early: every settling is one
@@ -47,9 +52,33 @@ class _Settling:
                 settle()
 
 
+def warm_reports(app) -> None:
+    """Work out the dashboard of the period it shows first, for all partners, as a
+    supervisor's first request would: the period's sums, added up and ranked, and the
+    rows its percentiles read stay kept in this worker (``report_cube``), so that no
+    supervisor waits for a worker's first dashboard (at a million cases 4–5 times a
+    kept one). A database that does not answer yet only leaves the sums unread."""
+    from zentrum.extensions import db
+    from zentrum.models.base import utcnow
+    from zentrum.services.dashboard import build_dashboard
+    from zentrum.services.periods import DEFAULT_PRESET, preset
+
+    if "sqlalchemy" not in app.extensions:  # not zentrum's app (a bare WSGI app)
+        return
+    with app.app_context():
+        try:
+            now = utcnow()
+            build_dashboard(db.session, preset(DEFAULT_PRESET, now), None, now)
+        except SQLAlchemyError as error:
+            log.warning("Dashboard-Summen beim Start nicht gelesen: %s", error)
+        finally:
+            db.session.remove()
+
+
 def settle_worker(app) -> None:
-    """Settle now, and again after the requests in ``SETTLE_AFTER`` (``app`` is the
-    Flask app this worker serves)."""
+    """Read the dashboard's sums (``warm_reports``), settle now, and again after the
+    requests in ``SETTLE_AFTER`` (``app`` is the Flask app this worker serves)."""
+    warm_reports(app)
     settle()
     if not isinstance(app.wsgi_app, _Settling):
         app.wsgi_app = _Settling(app.wsgi_app)

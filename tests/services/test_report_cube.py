@@ -416,8 +416,14 @@ def test_today_comes_from_its_hours_and_only_the_running_hour_from_the_rows(
     refresh(session, CLOCK)
     period = Period(local_date(CLOCK), local_date(CLOCK))
     figures = period_figures(session, period)
-    # Counted from the rows: the running hour alone.
-    assert figures.kept_ranges == [(period.start, _at(14))]
+    # Counted from the rows: the running hour alone; the hours before came from their sums,
+    # waits and all, beside what the request counted (no part of the kept sums).
+    assert figures.summed_ranges == [(period.start, _at(14))] and figures.kept_ranges == []
+    ihk_week = (cases.partner_id("ihk"), week_of(CLOCK))
+    accepted = session.scalars(
+        sa.select(Handover.wait_business_seconds).where(Handover.status == "accepted")
+    )
+    assert figures.fresh.values["work"][ihk_week] == sorted(accepted)
     raw = _raw(session, period)
     assert figures.counts == raw.counts and figures.hist == raw.hist
     assert sum(figures.counts["offer"].values()) == 5
@@ -466,3 +472,53 @@ def test_a_change_to_an_earlier_hour_marks_it_stale_and_the_figures_follow(
     with count_queries() as statements:
         cases(at=_at(14, 20))
     assert not [s for s in statements if "report_hours" in s]
+
+
+def test_an_hour_summed_again_leaves_the_periods_kept_sums_as_they_are(
+    session, cases, users, clock, count_queries
+):
+    from zentrum.services.dashboard import build_dashboard
+
+    advisor_id = users("advisor", partner="ihk").id
+    # Offers of the last two weeks, accepted: kept sums of weeks and days; one offer of
+    # today's 11 o'clock hour still pending.
+    for n in range(12):
+        case = cases(consents=["ihk"], at=CLOCK - timedelta(days=1 + n, hours=n))
+        offer = cases.offer(case, "ihk", at=case.created_at + timedelta(minutes=5))
+        answered = offer.offered_at + timedelta(minutes=20 + 37 * n)
+        accept_offer(session, session.get(User, advisor_id), answered, case, offer.id)
+        session.commit()
+    case = cases(consents=["ihk"], at=_at(11, 25))
+    offer = cases.offer(case, "ihk", at=_at(11, 35))
+    case_id, offer_id = case.id, offer.id
+    refresh(session, CLOCK)
+    period = Period(local_date(CLOCK) - timedelta(days=13), local_date(CLOCK))
+    before = period_figures(session, period)
+    assert before.kept_ranges and sum(before.kept.counts["offer"].values()) == 12
+    build_dashboard(session, period, None, CLOCK)
+
+    accept_offer(
+        session, session.get(User, advisor_id), _at(12, 10), session.get(Case, case_id), offer_id
+    )
+    session.commit()
+    assert refresh(session, CLOCK) == [("hour", _at(11))]  # a new build, a new token
+    with count_queries() as statements:
+        after = period_figures(session, period)
+        dashboard = build_dashboard(session, period, None, CLOCK)
+    # The weeks' and days' sums as they were kept, not added up or read again: only the
+    # hour summed anew is read, and its wait is in hand like the rows a request counts.
+    assert after.kept is before.kept
+    sums = [s for s in statements if "report_cube" in s or "report_day_cube" in s]
+    assert not sums and len([s for s in statements if "report_hour_cube" in s]) == 1
+    ihk = cases.partner_id("ihk")
+    stored = session.get(Handover, offer_id)
+    assert after.fresh.values["work"][(ihk, week_of(CLOCK))] == [stored.wait_business_seconds]
+    assert after.counts["offer"][(ihk, "accepted")] == 13
+    # What a process that kept nothing works out: the same.
+    forget_kept()
+    assert build_dashboard(session, period, None, CLOCK) == dashboard
+    raw = _raw(session, period)
+    assert after.counts == raw.counts
+    # (Completed weeks keep their working-time histograms added up, without the week.)
+    for metric in ("wall", "intake_work", "contact_wall"):
+        assert after.hist[metric] == raw.hist[metric]

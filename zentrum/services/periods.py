@@ -25,6 +25,8 @@ class Period:
 
 
 PRESETS = ("week", "4weeks", "quarter", "custom")
+# What the dashboard shows first.
+DEFAULT_PRESET = "4weeks"
 
 
 def preset(name: str, now: datetime) -> Period:

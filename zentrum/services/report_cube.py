@@ -131,10 +131,13 @@ class PeriodFigures:
     from the rows (today, stale days). The counts come added up; the histograms as the
     parts of each group (``histograms``), so that the large kept ones are ranked once."""
 
-    def __init__(self, kept: Figures, fresh: Figures, kept_ranges=()):
+    def __init__(self, kept: Figures, fresh: Figures, kept_ranges=(), summed_ranges=None):
         self.kept, self.fresh = kept, fresh
-        # The UTC ranges of the period that the kept sums cover (the rest was counted).
+        # The UTC ranges of the period that the kept sums cover (the rest was counted or
+        # came from today's hours, waits and all).
         self.kept_ranges: list[tuple[datetime, datetime]] = list(kept_ranges)
+        # The ranges that came from sums, today's hours included (the rest: from the rows).
+        self.summed_ranges = list(kept_ranges if summed_ranges is None else summed_ranges)
         self.counts: dict[str, Counter] = defaultdict(Counter)
         for source in (kept, fresh):
             for kind, counts in source.counts.items():
@@ -202,17 +205,32 @@ def raw_rows(session: Session, ranges, partner_ids=None):
         yield from _rows_in(session, span, partner_ids, histograms=True)
 
 
-def fresh_figures(session: Session, ranges, partner_ids=None) -> Figures:
+def fresh_figures(session: Session, ranges, partner_ids=None, hours: Figures | None = None):
     """The figures of the given time ranges from their rows, as ``raw_rows`` counts them,
     but with the waits themselves read (``Figures.values``): a percentile then needs no
-    second read of these rows."""
+    second read of these rows. ``hours``: today's summed hours in hand (``_in_hand``),
+    added in."""
     figures = Figures()
     for span in ranges:
         for kind, partner_id, value, week, n in _rows_in(session, span, partner_ids, False):
             figures.add(kind, partner_id, value, week, n)
         _values_in(session, span, partner_ids, figures.values)
-    # Ordered and bucketed group by group once all are read: thousands of waits at a
-    # city's daily volume.
+    _order_and_bucket(figures)
+    if hours is not None:
+        for kind, counts in hours.counts.items():
+            figures.counts[kind].update(counts)
+        for metric, groups in hours.values.items():
+            into, hist = figures.values[metric], figures.hist[metric]
+            for group, values in groups.items():
+                mine = into.get(group)
+                into[group] = sorted(mine + values) if mine else list(values)
+                hist[group].update(hours.hist[metric][group])
+    return figures
+
+
+def _order_and_bucket(figures: Figures) -> None:
+    """Order the waits read group by group and count them into their buckets, once all
+    are read: thousands of waits at a city's daily volume."""
     for metric, groups in figures.values.items():
         for group, values in list(groups.items()):
             if not values:
@@ -220,7 +238,6 @@ def fresh_figures(session: Session, ranges, partner_ids=None) -> Figures:
                 continue
             values.sort()
             figures.hist[metric][group].update(bucket_counts(values))
-    return figures
 
 
 def _offered(span, partner_ids) -> list:
@@ -284,19 +301,20 @@ CASE_WAITS = {
 }
 
 
-def _rows_in(session: Session, span, partner_ids, histograms: bool):
+def _rows_in(session: Session, span, partner_ids, histograms: bool, exact: bool = False):
     """The counts of one time range (see ``raw_rows``); the waiting-time histograms only
-    with ``histograms``."""
+    with ``histograms``, counted by bucket or, ``exact``, by the wait itself."""
     offered = _offered(span, partner_ids)
     accepted = Handover.status == OfferStatus.ACCEPTED.value
     declined = Handover.status == OfferStatus.DECLINED.value
     partner = Handover.to_partner_id
+    by = (lambda column: column) if exact else bucket_sql
     yield from _count(session, "offer", partner, Handover.status, None, offered)
     if histograms:
-        work = bucket_sql(Handover.wait_business_seconds)
+        work = by(Handover.wait_business_seconds)
         week = Handover.offered_week
         yield from _count(session, "work", partner, work, week, [accepted, *offered])
-        wall = bucket_sql(Handover.wait_seconds)
+        wall = by(Handover.wait_seconds)
         yield from _count(session, "wall", partner, wall, None, [accepted, *offered])
     reason = Handover.decline_reason
     yield from _count(session, "decline", partner, reason, None, [declined, *offered])
@@ -308,7 +326,7 @@ def _rows_in(session: Session, span, partner_ids, histograms: bool):
     if histograms:
         for kind, (column, moment) in CASE_WAITS.items():
             where = [_within(moment, span), column.is_not(None)]
-            yield from _count(session, kind, None, bucket_sql(column), None, where)
+            yield from _count(session, kind, None, by(column), None, where)
     topic_join = [(Case, Case.id == case_topics.c.case_id)]
     yield from _count(session, "topic", None, case_topics.c.topic_id, None, [created], topic_join)
     young = sa.and_(
@@ -393,22 +411,34 @@ _KEPT_MAX = 8
 # quarter's weeks, a running week's days and today's hours at once.
 _PARTS: OrderedDict[tuple, "Figures"] = OrderedDict()
 _PARTS_MAX = 80
+# Today's hours added up (``_in_hand``), by database, partners and (hour, token) pairs.
+_HOURS: OrderedDict[tuple, "Figures"] = OrderedDict()
 _KEPT_LOCK = threading.Lock()
 
 
 def forget_kept(newest_parts: int | None = None, grain: str = "day") -> None:
     """Drop the sums this process keeps (the benchmark times the dashboard without them):
-    all of them, or the periods' sums and the parts of the ``newest_parts`` latest weeks,
-    days or hours (``grain``; what a rebuild of those asks for)."""
+    all of them, or the parts of the ``newest_parts`` latest weeks, days or hours
+    (``grain``) and the periods' sums added up from them (what a rebuild of those asks
+    for: today's hours are no part of a period's kept sums)."""
     with _KEPT_LOCK:
-        _KEPT.clear()
         if newest_parts is None:
+            _KEPT.clear()
             _PARTS.clear()
-        else:
-            of_grain = [key for key in _PARTS if key[1] == grain]
-            newest = sorted(of_grain, key=lambda key: key[2], reverse=True)[:newest_parts]
-            for key in newest:
-                del _PARTS[key]
+            _HOURS.clear()
+            return
+        of_grain = [key for key in _PARTS if key[1] == grain]
+        newest = sorted(of_grain, key=lambda key: key[2], reverse=True)[:newest_parts]
+        dropped = {(first, token) for _url, _grain, first, token in newest}
+        for key in newest:
+            del _PARTS[key]
+        for kept, parts_of in (
+            (_KEPT, lambda key: (*key[2], *key[3])),
+            (_HOURS, lambda key: key[2]),
+        ):
+            for key in list(kept):
+                if dropped.intersection(parts_of(key)):
+                    del kept[key]
 
 
 def period_figures(session: Session, period: Period, partner_ids=None) -> PeriodFigures:
@@ -428,9 +458,13 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     )
     chosen = tuple(sorted(partner_ids)) if partner_ids else ()
     url = session.get_bind().url.render_as_string()
-    key = (url, chosen, tuple(weeks), tuple(days), tuple(hours))
+    # Today's hours are not part of the key: they join what the request counted itself,
+    # waits and all, so that an hour summed up (every quarter of an hour) or marked stale
+    # leaves the period's kept sums, their ranks and the rows their percentiles read as
+    # they are.
+    key = (url, chosen, tuple(weeks), tuple(days))
     # A week built before there were tokens has none: such sums are read, not kept.
-    keep = all(token is not None for _first, token in (*weeks, *days, *hours))
+    keep = all(token is not None for _first, token in (*weeks, *days))
     with _KEPT_LOCK:
         kept = _KEPT.get(key) if keep else None
         if kept is not None:
@@ -438,7 +472,7 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     if kept is None:
         parts = [
             part
-            for grain, wanted in (("week", weeks), ("day", days), ("hour", hours))
+            for grain, wanted in (("week", weeks), ("day", days))
             for part in _kept_parts(session, url, grain, wanted)
         ]
         kept = _added_up(parts, partner_ids)
@@ -449,9 +483,43 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
                     _KEPT.popitem(last=False)
     covered = [_week_period(week) for week in in_weeks] + [Period(day, day) for day in in_days]
     spans = [(span.start, span.end) for span in covered]
-    gaps = _between(period, sorted(spans + [(hour, hour + HOUR) for hour, _t in hours]))
-    fresh = fresh_figures(session, gaps, partner_ids)
-    return PeriodFigures(kept, fresh, _between(period, gaps))
+    summed_hours = [(hour, hour + HOUR) for hour, _token in hours]
+    gaps = _between(period, sorted(spans + summed_hours))
+    fresh = fresh_figures(session, gaps, partner_ids, _in_hand(session, url, chosen, hours))
+    return PeriodFigures(
+        kept, fresh, _between(period, sorted(gaps + summed_hours)), _between(period, gaps)
+    )
+
+
+def _in_hand(session: Session, url: str, chosen: tuple, hours: list[tuple]) -> Figures:
+    """Today's summed hours (``(hour, token)`` pairs) for the chosen partners (all: ``()``),
+    added up: their counts, and their waits in order with their buckets, which a request
+    adds to what it counted itself (``fresh_figures``). Kept under the hours' tokens."""
+    key = (url, chosen, tuple(hours))
+    with _KEPT_LOCK:
+        found = _HOURS.get(key)
+        if found is not None:
+            _HOURS.move_to_end(key)
+            return found
+    wanted = _wanted(chosen)
+    found = Figures()
+    for part in _kept_parts(session, url, "hour", hours):
+        for kind, counts in part.counts.items():
+            into = found.counts[kind]
+            for group, n in counts.items():
+                if wanted(group[0]):
+                    into[group] += n
+        for metric, groups in part.values.items():
+            into = found.values[metric]
+            for group, values in groups.items():
+                if wanted(group[0]):
+                    into[group].extend(values)
+    _order_and_bucket(found)
+    with _KEPT_LOCK:
+        _HOURS[key] = found
+        while len(_HOURS) > _KEPT_MAX:
+            _HOURS.popitem(last=False)
+    return found
 
 
 def _kept_parts(session: Session, url: str, grain: str, wanted) -> list[Figures]:
@@ -480,11 +548,7 @@ def _kept_parts(session: Session, url: str, grain: str, wanted) -> list[Figures]
 def _added_up(parts: list[Figures], partner_ids) -> Figures:
     """The parts' sums added up, for the chosen partners (all: None) and the figures of
     no partner (0)."""
-    chosen = set(partner_ids) if partner_ids else None
-
-    def wanted(partner_id: int) -> bool:
-        return chosen is None or partner_id == 0 or partner_id in chosen
-
+    wanted = _wanted(partner_ids)
     total = Figures()
     for part in parts:
         for kind, counts in part.counts.items():
@@ -503,6 +567,13 @@ def _added_up(parts: list[Figures], partner_ids) -> Figures:
             if wanted(group[0]):
                 total.week_hist[group] = counts
     return total
+
+
+def _wanted(partner_ids):
+    """Whether a partner's sums count for the chosen partners (all: None); the figures of
+    no partner (0) always do."""
+    chosen = set(partner_ids) if partner_ids else None
+    return lambda partner_id: chosen is None or partner_id == 0 or partner_id in chosen
 
 
 def _read_weeks(session: Session, weeks: list[date]) -> dict[date, Figures]:
@@ -548,7 +619,9 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
 
 
 def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figures]:
-    """Each hour's sums, all partners, like ``_read_days``."""
+    """Each hour's sums, all partners: the counts, and the waits themselves (an hour
+    counts them by wait, not by bucket), in order, by group as ``fresh_figures`` reads
+    them from the rows."""
     parts = {hour: Figures() for hour in hours}
     weeks = {hour: monday_of(local_date(hour)) for hour in hours}
     cube = ReportHourCube
@@ -556,7 +629,16 @@ def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figur
         cube.hour.in_(hours)
     )
     for hour, kind, partner_id, key, n in session.connection().execute(stmt).all():
-        parts[hour].add(kind, partner_id, key, weeks[hour], n)
+        figures = parts[hour]
+        if kind in COUNT_KINDS:
+            figures.counts[kind][(partner_id, key)] += n
+        else:
+            group = (partner_id, weeks[hour] if kind == "work" else None)
+            figures.values[kind][group].extend([int(key)] * n)
+    for figures in parts.values():
+        for groups in figures.values.values():
+            for values in groups.values():
+                values.sort()
     return parts
 
 
@@ -641,19 +723,24 @@ class _Hour:
 
 
 def build_hour(session: Session, hour: datetime, now: datetime) -> None:
-    """Count one hour (its UTC start) from its rows into the hour cube and mark it current."""
-    _build(session, ReportHourCube, _Hour(hour), "hour")
+    """Count one hour (its UTC start) from its rows into the hour cube, the waits by
+    their value, and mark it current."""
+    _build(session, ReportHourCube, _Hour(hour), "hour", exact=True)
     _mark_current(session, ReportHour.hour, hour, now)
 
 
-def _build(session: Session, cube, span: Period | _Hour, column: str) -> Figures:
-    """Replace the span's sums in the cube by those counted from its rows; the counts."""
+def _build(
+    session: Session, cube, span: Period | _Hour, column: str, exact: bool = False
+) -> Figures:
+    """Replace the span's sums in the cube by those counted from its rows (the waits by
+    bucket or, ``exact``, by value); the counts (by bucket only)."""
     first = span.first
     session.execute(sa.delete(cube).where(getattr(cube, column) == first))
     figures, rows = Figures(), []
-    for kind, pid, key, week, n in raw_rows(session, [(span.start, span.end)]):
+    for kind, pid, key, week, n in _rows_in(session, (span.start, span.end), None, True, exact):
         rows.append({column: first, "kind": kind, "partner_id": pid, "key": key, "n": n})
-        figures.add(kind, pid, key, week, n)
+        if not exact:
+            figures.add(kind, pid, key, week, n)
     if rows:
         session.execute(sa.insert(cube), rows)
     return figures

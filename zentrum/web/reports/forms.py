@@ -12,11 +12,10 @@ from wtforms.validators import ValidationError
 
 from zentrum.domain.vocab import DeclineReason, OfferStatus
 from zentrum.services.drilldown import DrillFilter
-from zentrum.services.periods import Period, preset
+from zentrum.services.periods import DEFAULT_PRESET, Period, preset
 from zentrum.web.fields import MultiCheckboxField
 from zentrum.web.reports.labels import REPORT_LABELS
 
-DEFAULT_PRESET = "4weeks"
 # Days outside these years are typing errors; near the ends of the calendar the
 # conversion to UTC would even overflow.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
