@@ -89,3 +89,65 @@ def test_a_database_with_data_upgrades_and_keeps_its_rows(fresh_database_url):
                 # Foreign keys are enforced again on the connections the app gets.
                 assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         db.engine.dispose()
+
+
+def test_the_report_sums_keep_their_histograms_packed_and_unpacked(fresh_database_url):
+    """Summed weeks and days keep every bucket's count when their histograms are packed
+    into one row (and unpacked again going back); hours summed by bucket are dropped."""
+    app = make_app(fresh_database_url)
+    by_bucket = [
+        ("2026-11-16", "work", 3, "7", 2),
+        ("2026-11-16", "work", 3, "61", 1),
+        ("2026-11-16", "wall", 3, "400", 5),
+        ("2026-11-16", "intake_work", 0, "12", 4),
+        ("2026-11-16", "offer", 3, "accepted", 3),
+        ("2026-11-16", "week_spread", 3, "median", 420),
+    ]
+    with app.app_context():
+        upgrade(revision="f2a8c5d1e903")
+        with db.engine.begin() as conn:
+            for table, column in (("report_cube", "week"), ("report_day_cube", "day")):
+                for first, kind, partner_id, key, n in by_bucket:
+                    if table == "report_day_cube" and kind == "week_spread":
+                        continue
+                    conn.execute(
+                        sa.text(
+                            f"INSERT INTO {table} ({column}, kind, partner_id, key, n) "
+                            "VALUES (:first, :kind, :partner_id, :key, :n)"
+                        ),
+                        {
+                            "first": first,
+                            "kind": kind,
+                            "partner_id": partner_id,
+                            "key": key,
+                            "n": n,
+                        },
+                    )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO report_hour_cube (hour, kind, partner_id, key, n) "
+                    "VALUES ('2026-11-27 09:00:00', 'work', 3, '7', 1)"
+                )
+            )
+
+        def rows(table: str, with_counts: bool) -> set:
+            counts = ", counts" if with_counts else ""
+            with db.engine.connect() as conn:
+                stmt = f"SELECT kind, partner_id, key, n{counts} FROM {table}"
+                return {tuple(row) for row in conn.execute(sa.text(stmt))}
+
+        unpacked = {table: rows(table, False) for table in ("report_cube", "report_day_cube")}
+        upgrade()
+        assert rows("report_cube", True) == {
+            ("work", 3, "", 3, "7 2 61 1"),
+            ("wall", 3, "", 5, "400 5"),
+            ("intake_work", 0, "", 4, "12 4"),
+            ("offer", 3, "accepted", 3, None),
+            ("week_spread", 3, "median", 420, None),
+        }
+        assert len(rows("report_day_cube", True)) == 4
+        assert rows("report_hour_cube", True) == set()
+        downgrade(revision="f2a8c5d1e903")
+        for table, before in unpacked.items():
+            assert rows(table, False) == before
+        db.engine.dispose()

@@ -37,7 +37,12 @@ class ReportWeek(Base):
 
 
 class ReportCube(Base):
-    """One count of one week: ``kind`` says what is counted, ``key`` which value of it."""
+    """One count of one week: ``kind`` says what is counted, ``key`` which value of it.
+
+    A histogram of waiting times is one row per kind and partner (``key`` empty, ``n`` all
+    of its waits): ``counts`` holds its buckets and their counts as text, "bucket n bucket
+    n …" in bucket order – read as one value, not as a row per bucket (a four-week period
+    at a million cases held ~50,000 such rows)."""
 
     __tablename__ = "report_cube"
 
@@ -47,6 +52,7 @@ class ReportCube(Base):
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     n: Mapped[int] = mapped_column()
+    counts: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class ReportDay(Base):
@@ -70,6 +76,7 @@ class ReportDayCube(Base):
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     n: Mapped[int] = mapped_column()
+    counts: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class ReportHour(Base):
@@ -85,7 +92,8 @@ class ReportHour(Base):
 
 
 class ReportHourCube(Base):
-    """One count of one hour, like ``ReportDayCube``."""
+    """One count of one hour, like ``ReportDayCube``; its histograms count the waits by
+    their value in seconds, not by bucket (the dashboard takes them in hand)."""
 
     __tablename__ = "report_hour_cube"
 
@@ -94,6 +102,7 @@ class ReportHourCube(Base):
     partner_id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     n: Mapped[int] = mapped_column()
+    counts: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class ReportOpenWeek(Base):

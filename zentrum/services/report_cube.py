@@ -419,17 +419,25 @@ _KEPT_LOCK = threading.Lock()
 def forget_kept(newest_parts: int | None = None, grain: str = "day") -> None:
     """Drop the sums this process keeps (the benchmark times the dashboard without them):
     all of them, or the parts of the ``newest_parts`` latest weeks, days or hours
-    (``grain``) and the periods' sums added up from them (what a rebuild of those asks
-    for: today's hours are no part of a period's kept sums)."""
+    (``grain``) of each database and what was added up from them (what a rebuild of
+    those asks for: today's hours are no part of a period's kept sums)."""
     with _KEPT_LOCK:
         if newest_parts is None:
             _KEPT.clear()
             _PARTS.clear()
             _HOURS.clear()
             return
-        of_grain = [key for key in _PARTS if key[1] == grain]
-        newest = sorted(of_grain, key=lambda key: key[2], reverse=True)[:newest_parts]
-        dropped = {(first, token) for _url, _grain, first, token in newest}
+        # The newest of each database's (one process may serve several: the tests).
+        by_url: dict[str, list[tuple]] = defaultdict(list)
+        for key in _PARTS:
+            if key[1] == grain:
+                by_url[key[0]].append(key)
+        newest = [
+            key
+            for keys in by_url.values()
+            for key in sorted(keys, key=lambda key: key[2], reverse=True)[:newest_parts]
+        ]
+        dropped = {(url, first, token) for url, _grain, first, token in newest}
         for key in newest:
             del _PARTS[key]
         for kept, parts_of in (
@@ -437,7 +445,7 @@ def forget_kept(newest_parts: int | None = None, grain: str = "day") -> None:
             (_HOURS, lambda key: key[2]),
         ):
             for key in list(kept):
-                if dropped.intersection(parts_of(key)):
+                if dropped.intersection((key[0], *part) for part in parts_of(key)):
                     del kept[key]
 
 
@@ -581,22 +589,24 @@ def _read_weeks(session: Session, weeks: list[date]) -> dict[date, Figures]:
     week's share of the period's) and per partner and week (the weekly chart ranks
     those), with the spread of each partner's week beside them."""
     parts = {week: Figures() for week in weeks}
-    stmt = sa.select(
-        ReportCube.week, ReportCube.kind, ReportCube.partner_id, ReportCube.key, ReportCube.n
-    ).where(ReportCube.week.in_(weeks))
-    # Through the session's connection: the ORM's result machinery cost more than SQLite's
-    # own work for the ~50,000 rows of a 4-week period at a million cases.
+    cube = ReportCube
+    stmt = sa.select(cube.week, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
+        cube.week.in_(weeks)
+    )
+    # Through the session's connection: the ORM's result machinery costs more than the
+    # database's own work for the rows of a period.
     spreads: dict[tuple, dict] = defaultdict(dict)
-    for week, kind, partner_id, key, n in session.connection().execute(stmt).all():
+    for week, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
         figures = parts[week]
         if kind == WEEK_SPREAD:
             spreads[(partner_id, week)][key] = n
-        elif kind == "work":
-            bucket = int(key)
-            figures.hist["work"][(partner_id, None)][bucket] += n
-            figures.week_hist.setdefault((partner_id, week), Counter())[bucket] += n
-        else:
+        elif kind in COUNT_KINDS:
             figures.add(kind, partner_id, key, None, n)
+        else:
+            histogram = unpack(counts)
+            figures.hist[kind][(partner_id, None)].update(histogram)
+            if kind == "work":
+                figures.week_hist[(partner_id, week)] = Counter(histogram)
     for (partner_id, week), values in spreads.items():
         parts[week].weekly[(partner_id, week)] = Spread(**values)
     return parts
@@ -606,15 +616,17 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
     """Each day's sums, all partners: the working-time histograms by the week the day
     falls into (the weekly chart ranks the rest of such a week)."""
     parts = {day: Figures() for day in days}
-    stmt = sa.select(
-        ReportDayCube.day,
-        ReportDayCube.kind,
-        ReportDayCube.partner_id,
-        ReportDayCube.key,
-        ReportDayCube.n,
-    ).where(ReportDayCube.day.in_(days))
-    for day, kind, partner_id, key, n in session.connection().execute(stmt).all():
-        parts[day].add(kind, partner_id, key, monday_of(day), n)
+    cube = ReportDayCube
+    stmt = sa.select(cube.day, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
+        cube.day.in_(days)
+    )
+    for day, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
+        figures = parts[day]
+        if kind in COUNT_KINDS:
+            figures.add(kind, partner_id, key, None, n)
+        else:
+            group = (partner_id, monday_of(day) if kind == "work" else None)
+            figures.hist[kind][group].update(unpack(counts))
     return parts
 
 
@@ -625,16 +637,18 @@ def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figur
     parts = {hour: Figures() for hour in hours}
     weeks = {hour: monday_of(local_date(hour)) for hour in hours}
     cube = ReportHourCube
-    stmt = sa.select(cube.hour, cube.kind, cube.partner_id, cube.key, cube.n).where(
+    stmt = sa.select(cube.hour, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
         cube.hour.in_(hours)
     )
-    for hour, kind, partner_id, key, n in session.connection().execute(stmt).all():
+    for hour, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
         figures = parts[hour]
         if kind in COUNT_KINDS:
             figures.counts[kind][(partner_id, key)] += n
         else:
             group = (partner_id, weeks[hour] if kind == "work" else None)
-            figures.values[kind][group].extend([int(key)] * n)
+            values = figures.values[kind][group]
+            for wait, times in unpack(counts).items():
+                values.extend([wait] * times)
     for figures in parts.values():
         for groups in figures.values.values():
             for values in groups.values():
@@ -737,13 +751,34 @@ def _build(
     first = span.first
     session.execute(sa.delete(cube).where(getattr(cube, column) == first))
     figures, rows = Figures(), []
+    histograms: dict[tuple, Counter] = defaultdict(Counter)
     for kind, pid, key, week, n in _rows_in(session, (span.start, span.end), None, True, exact):
-        rows.append({column: first, "kind": kind, "partner_id": pid, "key": key, "n": n})
+        if kind in COUNT_KINDS:
+            rows.append(_cube_row(column, first, kind, pid, key, n))
+        else:
+            histograms[(kind, pid)][int(key)] += n
         if not exact:
             figures.add(kind, pid, key, week, n)
+    for (kind, pid), counts in histograms.items():
+        rows.append(_cube_row(column, first, kind, pid, "", counts.total(), pack(counts)))
     if rows:
         session.execute(sa.insert(cube), rows)
     return figures
+
+
+def _cube_row(column: str, first, kind: str, pid: int, key: str, n: int, counts=None) -> dict:
+    return {column: first, "kind": kind, "partner_id": pid, "key": key, "n": n, "counts": counts}
+
+
+def pack(counts: dict[int, int]) -> str:
+    """A histogram (bucket or wait → count) as the cubes store it: "b n b n …", in order."""
+    return " ".join(f"{key} {counts[key]}" for key in sorted(counts) if counts[key])
+
+
+def unpack(text: str | None) -> dict[int, int]:
+    """A histogram stored by ``pack``."""
+    numbers = list(map(int, (text or "").split()))
+    return dict(zip(numbers[::2], numbers[1::2], strict=True))
 
 
 def _mark_current(session: Session, column, first: date, now: datetime) -> None:
