@@ -160,9 +160,9 @@ def _fresh_forms(session, count: int, worker: int = 0) -> list[dict]:
 
 
 def _unkept(get, path: str, newest_parts: int | None = None, grain: str = "day"):
-    """A request after the process has dropped the report sums it keeps: all of them (as
-    after the worker's start), or the period's and the newest day's or hour's (as after a
-    rebuild of that day or hour)."""
+    """A request after the process has dropped the report sums it keeps: all of them, or
+    the newest day's or hour's and what was added up from them (as after a rebuild of
+    that day or hour)."""
     from zentrum.services.report_cube import forget_kept
 
     forget_kept(newest_parts, grain)
@@ -295,8 +295,8 @@ def measure(url: str, repeat: int) -> dict:
             200,
         ),
         # After the newest of today's hours was summed up (every quarter of an hour) or
-        # an earlier hour marked stale (an offer of that hour answered): the period's
-        # sums added up again, the percentiles' rows read.
+        # an earlier hour marked stale (an offer of that hour answered): that hour read,
+        # today's hours added up again; the period's kept sums stay as they are.
         (
             "Dashboard (eine Stunde neu gebaut)",
             supervisor,
@@ -304,7 +304,8 @@ def measure(url: str, repeat: int) -> dict:
             repeat,
             200,
         ),
-        # The first dashboard of a worker process: nothing kept, all read.
+        # Nothing kept, all read: a worker's first dashboard of a period other than the
+        # one it worked out when it started (gunicorn's post_worker_init).
         (
             "Dashboard (Prozessstart)",
             supervisor,
