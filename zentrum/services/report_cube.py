@@ -584,19 +584,22 @@ def _wanted(partner_ids):
     return lambda partner_id: chosen is None or partner_id == 0 or partner_id in chosen
 
 
+def _cube_rows(session: Session, column, wanted: list) -> list:
+    """(first, kind, partner id, key, n, counts) of the wanted weeks, days or hours
+    (``column`` the key of their cube). Through the session's connection: the ORM's
+    result machinery costs more than the database's own work for the rows of a period."""
+    cube = column.class_
+    stmt = sa.select(column, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts)
+    return session.connection().execute(stmt.where(column.in_(wanted))).all()
+
+
 def _read_weeks(session: Session, weeks: list[date]) -> dict[date, Figures]:
     """Each week's sums, all partners. The working-time histograms come per partner (the
     week's share of the period's) and per partner and week (the weekly chart ranks
     those), with the spread of each partner's week beside them."""
     parts = {week: Figures() for week in weeks}
-    cube = ReportCube
-    stmt = sa.select(cube.week, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
-        cube.week.in_(weeks)
-    )
-    # Through the session's connection: the ORM's result machinery costs more than the
-    # database's own work for the rows of a period.
     spreads: dict[tuple, dict] = defaultdict(dict)
-    for week, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
+    for week, kind, partner_id, key, n, counts in _cube_rows(session, ReportCube.week, weeks):
         figures = parts[week]
         if kind == WEEK_SPREAD:
             spreads[(partner_id, week)][key] = n
@@ -616,11 +619,7 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
     """Each day's sums, all partners: the working-time histograms by the week the day
     falls into (the weekly chart ranks the rest of such a week)."""
     parts = {day: Figures() for day in days}
-    cube = ReportDayCube
-    stmt = sa.select(cube.day, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
-        cube.day.in_(days)
-    )
-    for day, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
+    for day, kind, partner_id, key, n, counts in _cube_rows(session, ReportDayCube.day, days):
         figures = parts[day]
         if kind in COUNT_KINDS:
             figures.add(kind, partner_id, key, None, n)
@@ -636,11 +635,7 @@ def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figur
     them from the rows."""
     parts = {hour: Figures() for hour in hours}
     weeks = {hour: monday_of(local_date(hour)) for hour in hours}
-    cube = ReportHourCube
-    stmt = sa.select(cube.hour, cube.kind, cube.partner_id, cube.key, cube.n, cube.counts).where(
-        cube.hour.in_(hours)
-    )
-    for hour, kind, partner_id, key, n, counts in session.connection().execute(stmt).all():
+    for hour, kind, partner_id, key, n, counts in _cube_rows(session, ReportHourCube.hour, hours):
         figures = parts[hour]
         if kind in COUNT_KINDS:
             figures.counts[kind][(partner_id, key)] += n
