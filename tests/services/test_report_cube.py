@@ -522,3 +522,37 @@ def test_an_hour_summed_again_leaves_the_periods_kept_sums_as_they_are(
     # (Completed weeks keep their working-time histograms added up, without the week.)
     for metric in ("wall", "intake_work", "contact_wall"):
         assert after.hist[metric] == raw.hist[metric]
+
+
+def test_a_day_rebuilt_leaves_what_the_weekly_chart_read_of_a_completed_week(
+    session, cases, users, clock, count_queries
+):
+    from zentrum.services.dashboard import build_dashboard
+
+    advisor_id = users("advisor", partner="ihk").id
+    # Last week (16–22 Nov): three offers accepted, one still waiting – the weekly chart
+    # ranks that week's stored waits with the waiting one.
+    for n in range(4):
+        at = datetime(2026, 11, 17 + n, 9, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
+        case = cases(consents=["ihk"], at=at)
+        offer = cases.offer(case, "ihk", at=at + timedelta(minutes=5))
+        if n < 3:
+            answered = offer.offered_at + timedelta(minutes=40 + 25 * n)
+            accept_offer(session, session.get(User, advisor_id), answered, case, offer.id)
+            session.commit()
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=LOCAL_TZ).astimezone(UTC)
+    cases(at=monday)  # a day of the running week, summed by the day
+    refresh(session, CLOCK)
+    period = Period(local_date(CLOCK) - timedelta(days=27), local_date(CLOCK))
+    first = build_dashboard(session, period, None, CLOCK)
+    assert first.weekly[(cases.partner_id("ihk"), date(2026, 11, 16))].median is not None
+    # Monday summed up again (a new token): the period's sums are added up anew, but the
+    # stored waits of last week are still those read.
+    day = local_date(monday)
+    session.execute(sa.update(ReportDay).where(ReportDay.day == day).values(token=12345))
+    session.commit()
+    with count_queries() as statements:
+        again = build_dashboard(session, period, None, CLOCK)
+    assert [s for s in statements if "report_day_cube" in s]
+    assert not [s for s in statements if "offered_week =" in s]
+    assert again == first

@@ -131,8 +131,13 @@ class PeriodFigures:
     from the rows (today, stale days). The counts come added up; the histograms as the
     parts of each group (``histograms``), so that the large kept ones are ranked once."""
 
-    def __init__(self, kept: Figures, fresh: Figures, kept_ranges=(), summed_ranges=None):
+    def __init__(
+        self, kept: Figures, fresh: Figures, kept_ranges=(), summed_ranges=None, weeks=None
+    ):
         self.kept, self.fresh = kept, fresh
+        # The kept weeks' database and build token (week → (url, token)), under which each
+        # week's own stretches are kept (``week_stretches``).
+        self.weeks: dict[date, tuple[str, int | None]] = dict(weeks or {})
         # The UTC ranges of the period that the kept sums cover (the rest was counted or
         # came from today's hours, waits and all).
         self.kept_ranges: list[tuple[datetime, datetime]] = list(kept_ranges)
@@ -174,6 +179,13 @@ class PeriodFigures:
         ``keep``): with the kept sums, so exactly as long as those rows stay unchanged."""
         return self.kept.derived.setdefault(("stretches", name), {})
 
+    def week_stretches(self) -> "_ByWeek":
+        """Where percentile reads of one partner's waits in one week keep what they read
+        (``stretches``): those of a kept week with that week's sums, under its build
+        token – a day or hour rebuilt leaves them as they are (the weekly chart's weeks
+        with offers still waiting); those of other weeks with the period's."""
+        return _ByWeek(self.weeks, self.stretches("weekly"))
+
     def ranked_week(self, group: tuple) -> Ranked:
         """The working-time histogram of one completed week, ranked (kept)."""
         return self.kept.ranked_week(group)
@@ -187,6 +199,39 @@ class PeriodFigures:
                 for group, counts in groups.items():
                     merged[metric][group].update(counts)
         return merged
+
+
+# The stretches read of single kept weeks (see ``PeriodFigures.week_stretches``), by
+# database, week and build token.
+_WEEK_STRETCHES: OrderedDict[tuple, dict] = OrderedDict()
+_WEEK_STRETCHES_MAX = 400
+
+
+class _ByWeek:
+    """A ``keep`` of ``histogram_spreads`` for groups (partner, week): a kept week's under
+    its database, week and token, any other in ``fallback``."""
+
+    def __init__(self, weeks: dict[date, tuple[str, int | None]], fallback: dict):
+        self.weeks, self.fallback = weeks, fallback
+
+    def _store(self, key: tuple) -> dict:
+        (_partner_id, week), _bucket = key
+        url, token = self.weeks.get(week, (None, None))
+        if token is None:
+            return self.fallback
+        with _KEPT_LOCK:
+            store = _WEEK_STRETCHES.get((url, week, token))
+            if store is None:
+                store = _WEEK_STRETCHES[(url, week, token)] = {}
+                while len(_WEEK_STRETCHES) > _WEEK_STRETCHES_MAX:
+                    _WEEK_STRETCHES.popitem(last=False)
+            return store
+
+    def get(self, key: tuple, default=None):
+        return self._store(key).get(key, default)
+
+    def setdefault(self, key: tuple, default):
+        return self._store(key).setdefault(key, default)
 
 
 def _within(column, span: tuple[datetime, datetime]):
@@ -426,6 +471,7 @@ def forget_kept(newest_parts: int | None = None, grain: str = "day") -> None:
             _KEPT.clear()
             _PARTS.clear()
             _HOURS.clear()
+            _WEEK_STRETCHES.clear()
             return
         # The newest of each database's (one process may serve several: the tests).
         by_url: dict[str, list[tuple]] = defaultdict(list)
@@ -494,9 +540,9 @@ def period_figures(session: Session, period: Period, partner_ids=None) -> Period
     summed_hours = [(hour, hour + HOUR) for hour, _token in hours]
     gaps = _between(period, sorted(spans + summed_hours))
     fresh = fresh_figures(session, gaps, partner_ids, _in_hand(session, url, chosen, hours))
-    return PeriodFigures(
-        kept, fresh, _between(period, sorted(gaps + summed_hours)), _between(period, gaps)
-    )
+    kept_ranges = _between(period, sorted(gaps + summed_hours))
+    weeks_kept = {week: (url, token) for week, token in weeks}
+    return PeriodFigures(kept, fresh, kept_ranges, _between(period, gaps), weeks_kept)
 
 
 def _in_hand(session: Session, url: str, chosen: tuple, hours: list[tuple]) -> Figures:

@@ -355,7 +355,7 @@ def weekly_spreads(
         Handover.wait_business_seconds, figures.kept_ranges, partner_ids, by_week=True
     )
     # The chart and its table show median and p90: no maximum to read.
-    keep = figures.stretches("weekly")
+    keep = figures.week_stretches()
     result.update(histogram_spreads(session, groups, known, lookup, with_maximum=False, keep=keep))
     return result
 
