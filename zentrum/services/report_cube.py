@@ -558,11 +558,7 @@ def _in_hand(session: Session, url: str, chosen: tuple, hours: list[tuple]) -> F
     wanted = _wanted(chosen)
     found = Figures()
     for part in _kept_parts(session, url, "hour", hours):
-        for kind, counts in part.counts.items():
-            into = found.counts[kind]
-            for group, n in counts.items():
-                if wanted(group[0]):
-                    into[group] += n
+        _add_counts(found, part, wanted)
         for metric, groups in part.values.items():
             into = found.values[metric]
             for group, values in groups.items():
@@ -605,11 +601,7 @@ def _added_up(parts: list[Figures], partner_ids) -> Figures:
     wanted = _wanted(partner_ids)
     total = Figures()
     for part in parts:
-        for kind, counts in part.counts.items():
-            into = total.counts[kind]
-            for group, n in counts.items():
-                if wanted(group[0]):
-                    into[group] += n
+        _add_counts(total, part, wanted)
         for metric, groups in part.hist.items():
             for group, counts in groups.items():
                 if wanted(group[0]):
@@ -621,6 +613,15 @@ def _added_up(parts: list[Figures], partner_ids) -> Figures:
             if wanted(group[0]):
                 total.week_hist[group] = counts
     return total
+
+
+def _add_counts(total: Figures, part: Figures, wanted) -> None:
+    """Add the part's counts of the wanted partners (``_wanted``) to ``total``."""
+    for kind, counts in part.counts.items():
+        into = total.counts[kind]
+        for group, n in counts.items():
+            if wanted(group[0]):
+                into[group] += n
 
 
 def _wanted(partner_ids):
