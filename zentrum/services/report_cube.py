@@ -678,8 +678,8 @@ def _read_days(session: Session, days: list[date]) -> dict[date, Figures]:
 
 def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figures]:
     """Each hour's sums, all partners: the counts, and the waits themselves (an hour
-    counts them by wait, not by bucket), in order, by group as ``fresh_figures`` reads
-    them from the rows."""
+    counts them by wait, not by bucket), by group as ``fresh_figures`` reads them from
+    the rows; ``_in_hand`` orders them once the hours are added up."""
     parts = {hour: Figures() for hour in hours}
     weeks = {hour: monday_of(local_date(hour)) for hour in hours}
     for hour, kind, partner_id, key, n, counts in _cube_rows(session, ReportHourCube.hour, hours):
@@ -691,10 +691,6 @@ def _read_hours(session: Session, hours: list[datetime]) -> dict[datetime, Figur
             values = figures.values[kind][group]
             for wait, times in unpack(counts).items():
                 values.extend([wait] * times)
-    for figures in parts.values():
-        for groups in figures.values.values():
-            for values in groups.values():
-                values.sort()
     return parts
 
 
